@@ -1,0 +1,26 @@
+// The multi-call table of `sea streamer`: add an item here (and a setup_X in commands.hpp).
+#include "cli/commands.hpp"
+
+#include <iterator>
+
+namespace sea::cli {
+
+namespace {
+
+const CommandEntry kCommands[] = {
+    {"flux", "Create a FIFO and produce every frame written into it", &setup_flux},
+    {"tap", "Create a FIFO and write consumed messages into it", &setup_tap},
+    {"produce", "Produce frames read from stdin", &setup_produce},
+    {"consume", "Write consumed messages to stdout", &setup_consume},
+    {"decode", "Inspect the file backend's data: messages and segments", &setup_decode},
+#ifdef SEA_HAVE_KAFKA
+    {"mock-kafka", "Run librdkafka's mock Kafka cluster for development and tests", &setup_mock_kafka},
+#endif
+};
+
+}  // namespace
+
+const CommandEntry* commands_begin() { return std::begin(kCommands); }
+const CommandEntry* commands_end() { return std::end(kCommands); }
+
+}  // namespace sea::cli

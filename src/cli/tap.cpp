@@ -1,0 +1,6 @@
+// Placeholder.
+#include <CLI/CLI.hpp>
+#include "cli/commands.hpp"
+namespace sea::cli {
+void setup_tap(CLI::App&, Runner&) {}
+}

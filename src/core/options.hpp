@@ -1,0 +1,84 @@
+// Options of producers, consumers and connections (SPEC §2): delivery guarantees, consumer
+// modes, start positions and the -X passthrough properties. Plain structs, filled by cli/ and
+// read by the backends; each backend documents which fields it cannot honour and returns
+// Errc::unsupported for them instead of silently doing less.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+
+namespace sea {
+
+using Properties = std::map<std::string, std::string>;  // -X key=value, in order given
+
+enum class Delivery : std::uint8_t { at_most_once, at_least_once, exactly_once };
+enum class ConsumerMode : std::uint8_t { latest, repeat, exactly_once };
+
+Result<Delivery> parse_delivery(std::string_view text);
+Result<ConsumerMode> parse_consumer_mode(std::string_view text);
+const char* delivery_name(Delivery d);
+const char* consumer_mode_name(ConsumerMode m);
+
+struct ConnectOptions {
+  Properties properties;           // backend client properties (-X), e.g. librdkafka's
+  std::string client_name = "sea"; // shown by servers that list clients (Redis CLIENT SETNAME)
+};
+
+struct ProducerOptions {
+  Delivery delivery = Delivery::at_least_once;
+  ShardId shard = kAnyShard;                   // fixed shard; kAnyShard: by key hash, else round robin
+  std::int64_t dedupe_window_ms = 600'000;     // exactly-once on Redis and file: dedupe by message key
+  std::size_t max_in_flight = 65'536;          // messages sent but not yet acknowledged
+  std::size_t max_in_flight_bytes = 16 << 20;  // and their bytes: the backpressure bound
+  std::size_t max_message_bytes = 1 << 20;
+  Properties properties;
+};
+
+// Where a consumer starts when it has no committed group position (or is told to ignore it).
+struct StartPosition {
+  enum class Kind : std::uint8_t { earliest, latest, seq, time };
+  Kind kind = Kind::latest;
+  SeqNo seq = 0;                 // Kind::seq: the first seq to deliver
+  ShardId shard = kAnyShard;     // Kind::seq: on this shard only (kAnyShard: every shard)
+  Timestamp time = 0;            // Kind::time: first message at or after this time
+
+  // Parses earliest | latest | seq:N | seq:SHARD:N | time:ISO8601 (and what parse_time takes).
+  static Result<StartPosition> parse(std::string_view text);
+};
+
+struct ConsumerOptions {
+  ConsumerMode mode = ConsumerMode::latest;
+  std::string group;                  // empty: no group; else positions are committed under it
+  std::string member;                 // group member name (default: host-pid)
+  StartPosition start;                // used when the group has no committed position
+  std::vector<ShardId> shards;        // empty: all shards
+  std::size_t max_buffer_bytes = 8 << 20;  // read-ahead bound
+  Properties properties;
+};
+
+struct Retention {
+  std::optional<std::int64_t> max_age_ms;
+  std::optional<std::uint64_t> max_bytes;  // per shard
+};
+
+struct CreateOptions {
+  std::uint32_t shards = 1;
+  Retention retention;
+  bool if_not_exists = false;
+};
+
+// What `admin trim` removes: everything before a time, before a seq, or beyond a size.
+struct TrimSpec {
+  std::optional<Timestamp> before_time;
+  std::optional<SeqNo> before_seq;
+  std::optional<std::uint64_t> keep_bytes;
+};
+
+}  // namespace sea

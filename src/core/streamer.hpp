@@ -1,0 +1,137 @@
+// The backend-agnostic interfaces (SPEC §2): Streamer, Producer, Consumer, Admin.
+//
+// Threading: every object lives on the one event loop of the process (loop::Loop) and is used
+// from that loop's thread only. Nothing here blocks: producers queue and report deliveries
+// through a callback, consumers buffer and report readiness through a callback, and both run
+// from the loop. The few calls documented as "runs the loop" (Admin, the sync helpers in
+// backends/sync.hpp) may be called only from outside a loop callback.
+//
+// Lifecycle: Streamer -> create_producer / create_consumer -> use -> close(); a Producer or
+// Consumer must be destroyed before the Streamer that made it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/options.hpp"
+#include "core/types.hpp"
+#include "core/uri.hpp"
+
+namespace sea {
+
+class Producer {
+ public:
+  using Ticket = std::uint64_t;  // 1, 2, 3... in send order
+  using DeliveryCallback = std::function<void(Ticket ticket, const Result<Receipt>& outcome)>;
+
+  virtual ~Producer() = default;
+
+  // Queues one message (copied; the view may die after the call). Never blocks: when the
+  // in-flight window is full the message is still accepted and congested() turns true, so the
+  // caller stops feeding until on_drain fires. Errors here are immediate (message too large,
+  // producer closed); delivery failures arrive through the delivery callback.
+  virtual Result<Ticket> send(const MessageView& message) = 0;
+
+  // True when the caller should stop sending until the drain callback runs.
+  virtual bool congested() const = 0;
+  virtual void set_on_drain(std::function<void()> on_drain) = 0;
+
+  // Called once per ticket, on the loop, in ticket order per shard.
+  virtual void set_on_delivery(DeliveryCallback on_delivery) = 0;
+
+  // Pushes out everything queued; `done` runs on the loop when each message sent so far is
+  // acknowledged (Ok) or has failed for good (the first error).
+  virtual void flush(std::function<void(Result<void>)> done) = 0;
+
+  // Counts, for reports and `top`.
+  virtual std::uint64_t sent() const = 0;
+  virtual std::uint64_t acknowledged() const = 0;
+  virtual std::uint64_t failed() const = 0;
+};
+
+class Consumer {
+ public:
+  using Sink = std::function<void(const MessageView& message)>;
+
+  virtual ~Consumer() = default;
+
+  // Hands up to `max` buffered messages to `sink`, in order within each shard; returns how many.
+  // The view is valid only during the sink call. Never blocks.
+  virtual std::size_t poll(std::size_t max, const Sink& sink) = 0;
+
+  // Runs on the loop when poll() may return messages or at_end() may have turned true.
+  virtual void set_on_readable(std::function<void()> on_readable) = 0;
+
+  // True when nothing is buffered and every shard has been read to the end that existed when
+  // the consumer last looked (the condition `consume -e` stops on).
+  virtual bool at_end() const = 0;
+
+  // Repositions every shard: the first message at or after `time`.
+  virtual Result<void> seek(Timestamp time) = 0;
+  // Repositions one shard to `seq` (the next message delivered has seq >= it).
+  virtual Result<void> assign(ShardId shard, SeqNo seq) = 0;
+
+  // Marks everything up to and including `seq` on `shard` as handed on. With a group the
+  // position is committed (batched; commit_now forces it). Without a group it is a no-op.
+  virtual void ack(ShardId shard, SeqNo seq) = 0;
+  virtual Result<void> commit_now() = 0;
+
+  // The shards this consumer reads (after group assignment).
+  virtual std::vector<ShardId> shards() const = 0;
+};
+
+struct ShardInfo {
+  ShardId id = 0;
+  SeqNo first_seq = 0;    // the oldest message kept
+  SeqNo next_seq = 0;     // one past the newest
+  Timestamp first_ts = 0;
+  Timestamp last_ts = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+};
+
+struct GroupInfo {
+  std::string name;
+  std::vector<std::pair<ShardId, SeqNo>> committed;  // next seq to read, per shard
+  std::uint64_t lag = 0;                             // messages not yet committed
+  std::uint32_t members = 0;
+};
+
+struct StreamInfo {
+  std::string name;
+  std::vector<ShardInfo> shards;
+  Retention retention;
+  std::vector<GroupInfo> groups;
+};
+
+// Synchronous management calls: each runs the loop until its answer is in.
+class Admin {
+ public:
+  virtual ~Admin() = default;
+  virtual Result<std::vector<std::string>> list() = 0;
+  virtual Result<StreamInfo> describe(const StreamKey& stream) = 0;
+  virtual Result<void> create(const StreamKey& stream, const CreateOptions& options) = 0;
+  virtual Result<void> remove(const StreamKey& stream) = 0;
+  virtual Result<void> trim(const StreamKey& stream, const TrimSpec& spec) = 0;
+  virtual Result<void> set_retention(const StreamKey& stream, const Retention& retention) = 0;
+  // Moves a group's committed position (`seek --group G --commit`).
+  virtual Result<void> set_group_position(const std::string& group, const StreamKey& stream,
+                                          ShardId shard, SeqNo next_seq) = 0;
+};
+
+class Streamer {
+ public:
+  virtual ~Streamer() = default;
+  virtual const Uri& uri() const = 0;
+  virtual Result<std::unique_ptr<Producer>> create_producer(const StreamKey& stream,
+                                                            const ProducerOptions& options) = 0;
+  virtual Result<std::unique_ptr<Consumer>> create_consumer(std::span<const StreamKey> streams,
+                                                            const ConsumerOptions& options) = 0;
+  virtual Admin& admin() = 0;
+};
+
+}  // namespace sea
