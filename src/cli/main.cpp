@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   using namespace sea::cli;
+  init_logging();
+  ignore_sigpipe();
   CLI::App app{"sea: unix-shell stream plumbing for Kafka, Redis Streams, a local log and stdio"};
   app.set_version_flag("--version", std::string("sea ") + SEA_VERSION);
   app.require_subcommand(1);

@@ -1,0 +1,88 @@
+// The Kafka Consumer (core/streamer.hpp) over librdkafka's high-level consumer. Messages are
+// read in batches from the consumer queue (rd_kafka_consume_batch_queue) when QueueWake says it
+// turned non-empty, and handed out as views into the rd_kafka_message_t: no copy.
+//
+// Without a group the consumer assigns the partitions itself from ConsumerOptions.start (a
+// private group id only lets librdkafka's assign() work: it never joins nor commits). With a
+// group (ConsumerOptions.group) it subscribes; ack(shard, seq) stores offset seq + 1
+// (enable.auto.offset.store=false), stored offsets are committed in batches by librdkafka's
+// auto-commit, and on revocation the rebalance callback commits what was handed on before the
+// partitions go, and drops what was buffered but not handed on.
+//
+// at_end(): per partition, the end is the high watermark the consumer saw with its first
+// message or EOF event of that partition (a snapshot); the partition is at its end once a
+// message at or past the snapshot was handed out or an EOF came. Counting EOF events instead
+// (kcat -e) never ends, or ends too early, on a busy multi-partition topic.
+//
+// Memory: at most the batch in hand plus librdkafka's prefetch, which is bounded by
+// queued.max.messages.kbytes = ConsumerOptions.max_buffer_bytes.
+//
+// Lifecycle and thread: created and used on the loop's thread. Destruction closes the consumer
+// (leaves the group after committing what was acked); it waits for the coordinator's answer.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/kafka/kafka_client.hpp"
+#include "backends/kafka/queue_wake.hpp"
+#include "core/streamer.hpp"
+
+namespace sea::kafka {
+
+class KafkaConsumer final : public Consumer {
+ public:
+  static Result<std::unique_ptr<KafkaConsumer>> create(loop::Loop& loop, ClientConfig config,
+                                                       std::vector<std::string> topics, const ConsumerOptions& options);
+  ~KafkaConsumer() override;
+
+  std::size_t poll(std::size_t max, const Sink& sink) override;
+  void set_on_readable(std::function<void()> on_readable) override { on_readable_ = std::move(on_readable); }
+  bool at_end() const override;
+  Result<void> seek(Timestamp time) override;
+  Result<void> assign(ShardId shard, SeqNo seq) override;
+  void ack(ShardId shard, SeqNo seq) override;
+  Result<void> commit_now() override;
+  std::vector<ShardId> shards() const override;
+
+  // The last error librdkafka reported for the consumer (the interface has no error channel).
+  const std::optional<Error>& last_error() const { return last_error_; }
+
+ private:
+  using PartKey = std::pair<std::string, std::int32_t>;
+  struct PartState {
+    std::int64_t end_snapshot = -1;  // the high watermark first seen; -1: not yet looked
+    bool at_end = false;
+  };
+
+  KafkaConsumer(loop::Loop& loop, const ConsumerOptions& options);
+  Result<void> start_without_group();
+  void on_wake();
+  bool refill();
+  void drop_buffered(const std::vector<PartKey>& parts);
+  void reset_parts(const std::vector<PartKey>& parts);
+  void note_end(const rd_kafka_message_t* m, bool eof);
+  void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  Result<void> apply_start(rd_kafka_topic_partition_list_t* parts, bool only_uncommitted);
+  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
+
+  loop::Loop& loop_;
+  ConsumerOptions options_;
+  ClientConfig config_;  // kept for the probe client of seek-by-time
+  std::vector<std::string> topics_;
+  HandlePtr rk_;
+  QueuePtr queue_;
+  QueueWake wake_;
+  loop::Defer deferred_;
+  std::vector<rd_kafka_message_t*> batch_;  // owned; batch_[batch_pos_..] not handed out yet
+  std::size_t batch_pos_ = 0;
+  std::vector<HeaderView> headers_;  // reused for each handed-out message
+  std::map<PartKey, PartState> parts_;
+  std::map<ShardId, std::string> last_topic_of_shard_;  // which topic ack(shard, ...) means
+  std::optional<Error> last_error_;
+  std::function<void()> on_readable_;
+};
+
+}  // namespace sea::kafka

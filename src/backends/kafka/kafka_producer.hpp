@@ -1,0 +1,85 @@
+// The Kafka Producer (core/streamer.hpp): a librdkafka producer whose delivery reports reach the
+// loop through QueueWake, never through a polling timer. Keys go through librdkafka's
+// murmur2_random partitioner (Java-compatible, see murmur2.hpp) unless a fixed shard is set.
+//
+// Delivery modes: at-most-once = acks=1 and no retries (never duplicated, may be lost; acks=1
+// keeps offsets in receipts); at-least-once = acks=all with retries (librdkafka's defaults, as
+// kcat); exactly-once = the idempotent producer (acks=all, ordered retries without duplicates).
+// Transactions (relay/process later) are not wired yet: `transactional.id` is refused with
+// Errc::unsupported instead of being silently ignored; the hook is begin/commit around flush.
+//
+// Backpressure: the in-flight window (max_in_flight messages / max_in_flight_bytes) drives
+// congested(); librdkafka's own queue is sized above that window, and if it is full anyway
+// (RD_KAFKA_RESP_ERR__QUEUE_FULL) the message waits in a small FIFO of ours and is retried as
+// deliveries free room: never dropped, order kept.
+//
+// Lifecycle and thread: created and used on the loop's thread; destroying it waits (bounded by
+// message.timeout.ms) for what is still queued, as a Kafka producer does on close.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "backends/kafka/kafka_client.hpp"
+#include "backends/kafka/queue_wake.hpp"
+#include "core/streamer.hpp"
+
+namespace sea::kafka {
+
+class KafkaProducer final : public Producer {
+ public:
+  static Result<std::unique_ptr<KafkaProducer>> create(loop::Loop& loop, ClientConfig config,
+                                                       const std::string& topic, const ProducerOptions& options);
+  ~KafkaProducer() override;
+
+  Result<Ticket> send(const MessageView& message) override;
+  bool congested() const override;
+  void set_on_drain(std::function<void()> on_drain) override { on_drain_ = std::move(on_drain); }
+  void set_on_delivery(DeliveryCallback on_delivery) override { on_delivery_ = std::move(on_delivery); }
+  void flush(std::function<void(Result<void>)> done) override;
+  std::uint64_t sent() const override { return next_ticket_ - 1; }
+  std::uint64_t acknowledged() const override { return acknowledged_; }
+  std::uint64_t failed() const override { return failed_; }
+
+ private:
+  struct Pending {
+    Ticket ticket;
+    Message message;
+  };
+  struct FlushWaiter {
+    Ticket target;
+    std::optional<Error> first_error;
+    std::function<void(Result<void>)> done;
+  };
+
+  KafkaProducer(loop::Loop& loop, const ProducerOptions& options);
+  // Hands one message to librdkafka; QUEUE_FULL comes back as Errc::timeout with that code.
+  Result<void> produce(const MessageView& message, Ticket ticket);
+  void on_wake();
+  void retry_pending();
+  void report(Ticket ticket, const Result<Receipt>& outcome, std::size_t bytes);
+  void complete_flushes();
+  static void delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+
+  loop::Loop& loop_;
+  ProducerOptions options_;
+  HandlePtr rk_;
+  TopicPtr topic_;
+  QueuePtr main_queue_;
+  QueueWake wake_;
+  loop::Defer deferred_;
+  std::deque<Pending> pending_;
+  std::deque<bool> completed_;   // completion flags of tickets window_base_, window_base_ + 1, ...
+  Ticket window_base_ = 1;       // the oldest ticket not yet reported
+  Ticket next_ticket_ = 1;
+  std::uint64_t acknowledged_ = 0;
+  std::uint64_t failed_ = 0;
+  std::size_t in_flight_bytes_ = 0;
+  bool drain_wanted_ = false;
+  std::deque<FlushWaiter> flushes_;
+  std::function<void()> on_drain_;
+  DeliveryCallback on_delivery_;
+};
+
+}  // namespace sea::kafka

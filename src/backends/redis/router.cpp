@@ -1,0 +1,254 @@
+// The command router of router.hpp: one Connection for redis://, a slot map and one
+// Connection per node for redis-cluster://.
+#include "backends/redis/router.hpp"
+
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "backends/redis/layout.hpp"
+
+namespace sea::redis {
+
+namespace {
+
+// The CRC16 table of the Redis cluster spec (CCITT/XMODEM polynomial 0x1021), built at compile
+// time instead of pasting its 256 numbers.
+constexpr std::array<std::uint16_t, 256> make_crc16_table() {
+  std::array<std::uint16_t, 256> table{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t crc = i << 8;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+    table[i] = static_cast<std::uint16_t>(crc);
+  }
+  return table;
+}
+constexpr std::array<std::uint16_t, 256> kCrc16Table = make_crc16_table();
+static_assert(kCrc16Table[1] == 0x1021 && kCrc16Table[255] == 0x1ef0);
+
+constexpr int kMaxRedirects = 5;
+
+std::string client_name(std::string_view role, std::string_view name) {
+  std::string out = fmt::format("sea-{}-{}-{}", role, name, ::getpid());
+  for (char& c : out)
+    if (c == ' ' || c == '\n' || c == '\r') c = '_';
+  return out;
+}
+
+}  // namespace
+
+std::uint16_t crc16(std::string_view data) {
+  std::uint16_t crc = 0;
+  for (const char c : data)
+    crc = static_cast<std::uint16_t>((crc << 8) ^ kCrc16Table[((crc >> 8) ^ static_cast<unsigned char>(c)) & 0xff]);
+  return crc;
+}
+
+std::uint16_t cluster_slot(std::string_view key) {
+  const std::size_t open = key.find('{');
+  if (open != std::string_view::npos) {
+    const std::size_t close = key.find('}', open + 1);
+    if (close != std::string_view::npos && close > open + 1) key = key.substr(open + 1, close - open - 1);
+  }
+  return crc16(key) & (kSlotCount - 1);
+}
+
+Result<std::unique_ptr<Router>> Router::create(loop::Loop& loop, const Uri& uri, const ConnectOptions& options,
+                                               std::string_view role) {
+  if (uri.hosts.empty()) return make_error(Errc::invalid_argument, "'{}' names no Redis host", uri.display());
+  if (uri.scheme == Scheme::redis_cluster && uri.db != 0)
+    return make_error(Errc::invalid_argument, "'{}': Redis Cluster has only database 0", uri.display());
+  std::uint64_t timeout = 5000;
+  for (const auto& [name, value] : options.properties) {
+    if (name == "command.timeout.ms") {
+      const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), timeout);
+      if (ec != std::errc() || ptr != value.data() + value.size() || timeout == 0)
+        return make_error(Errc::invalid_argument, "-X command.timeout.ms={}: expected a positive number of ms", value);
+    } else {
+      return make_error(Errc::invalid_argument,
+                        "-X {}: not a property of the redis backend (known: command.timeout.ms)", name);
+    }
+  }
+  std::unique_ptr<Router> router(new Router(loop, uri, options, role));
+  router->command_timeout_ms_ = timeout;
+  if (!router->cluster_) {
+    router->node_index(uri.hosts.front());
+  } else {
+    for (const HostPort& seed : uri.hosts) router->node_index(seed);
+    router->refresh_map();
+  }
+  return router;
+}
+
+Router::Router(loop::Loop& loop, const Uri& uri, const ConnectOptions& options, std::string_view role)
+    : loop_(loop), cluster_(uri.scheme == Scheme::redis_cluster), uri_(uri), client_name_(options.client_name),
+      role_(role), refresh_timer_(loop) {
+  slots_.fill(-1);
+}
+
+Router::~Router() = default;
+
+ConnectionConfig Router::config_for(const HostPort& address, std::string_view role) const {
+  ConnectionConfig config;
+  config.address = address;
+  config.user = uri_.user;
+  config.password = uri_.password;
+  config.db = cluster_ ? 0 : uri_.db;
+  config.name = client_name(role, client_name_);
+  config.command_timeout_ms = command_timeout_ms_;
+  return config;
+}
+
+std::size_t Router::node_index(const HostPort& address) {
+  const std::string name = fmt::format("{}:{}", address.host, address.port);
+  const auto found = node_by_address_.find(name);
+  if (found != node_by_address_.end()) return found->second;
+  const std::size_t index = nodes_.size();
+  nodes_.push_back(Node{std::make_unique<Connection>(loop_, config_for(address, role_)), !cluster_});
+  node_by_address_.emplace(name, index);
+  nodes_[index].connection->set_on_state([this, index](bool up) { on_node_state(index, up); });
+  nodes_[index].connection->start();
+  return index;
+}
+
+bool Router::ready() const {
+  if (!cluster_) return nodes_.front().connection->up();
+  return map_loaded_;
+}
+
+const std::string& Router::last_error() const { return nodes_.front().connection->last_error(); }
+
+void Router::on_node_state(std::size_t node, bool up) {
+  if (!up) {
+    if (cluster_) refresh_map();
+    return;
+  }
+  // Send what MOVED/ASK redirected to this node while it was connecting.
+  std::deque<Waiting> later;
+  while (!waiting_.empty()) {
+    Waiting w = std::move(waiting_.front());
+    waiting_.pop_front();
+    if (w.node != node) {
+      later.push_back(std::move(w));
+      continue;
+    }
+    Result<void> sent = send_to(w.node, std::move(w.formatted), w.fn, w.hops, w.asking);
+    if (!sent) w.fn(nullptr, &sent.error());
+  }
+  waiting_ = std::move(later);
+  if (cluster_ && !map_loaded_) {
+    refresh_map();
+    return;
+  }
+  if (on_ready_) on_ready_();
+}
+
+void Router::refresh_map() {
+  if (!cluster_ || refreshing_) return;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    Connection& c = *nodes_[i].connection;
+    if (!c.up()) continue;
+    Result<void> sent = c.command(format_command({"CLUSTER", "SLOTS"}), [this, i](redisReply* reply, const Error* error) {
+      refreshing_ = false;
+      if (error == nullptr && reply->type == REDIS_REPLY_ARRAY) {
+        on_slots(reply, i);
+      } else {
+        refresh_timer_.start(200, 0, [this] { refresh_map(); });
+      }
+    });
+    if (sent) {
+      refreshing_ = true;
+      return;
+    }
+  }
+  // No node is up yet: the first one to connect calls back into refresh_map.
+}
+
+void Router::on_slots(redisReply* reply, std::size_t from) {
+  std::array<std::int16_t, kSlotCount> slots;
+  slots.fill(-1);
+  for (Node& node : nodes_) node.master = false;
+  for (std::size_t i = 0; i < reply->elements; ++i) {
+    const redisReply* range = reply->element[i];
+    if (range->type != REDIS_REPLY_ARRAY || range->elements < 3) continue;
+    const redisReply* master = range->element[2];
+    if (master->type != REDIS_REPLY_ARRAY || master->elements < 2) continue;
+    HostPort address{std::string(reply_text(master->element[0])), static_cast<std::uint16_t>(master->element[1]->integer)};
+    // An empty host means "the node you asked".
+    if (address.host.empty() || address.host == "?") address.host = nodes_[from].connection->config().address.host;
+    const std::size_t index = node_index(address);
+    nodes_[index].master = true;
+    const long long first = range->element[0]->integer;
+    const long long last = range->element[1]->integer;
+    for (long long s = first; s <= last && s < static_cast<long long>(kSlotCount); ++s)
+      slots[static_cast<std::size_t>(s)] = static_cast<std::int16_t>(index);
+  }
+  slots_ = slots;
+  const bool first = !map_loaded_;
+  map_loaded_ = true;
+  if (first && on_ready_) on_ready_();
+}
+
+std::vector<Connection*> Router::masters() {
+  std::vector<Connection*> out;
+  for (Node& node : nodes_)
+    if (node.master) out.push_back(node.connection.get());
+  return out;
+}
+
+Result<void> Router::command(std::string_view key, std::string_view formatted, ReplyFn fn) {
+  if (!cluster_) return nodes_.front().connection->command(formatted, std::move(fn));
+  if (!map_loaded_) return make_error(Errc::closed, "the Redis Cluster slot map is not known yet");
+  const std::int16_t node = slots_[cluster_slot(key)];
+  if (node < 0) return make_error(Errc::backend, "no Redis Cluster node serves the slot of '{}'", key);
+  return send_to(static_cast<std::size_t>(node), std::string(formatted), std::move(fn), 0, false);
+}
+
+Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn, int hops, bool asking) {
+  Connection& c = *nodes_[node].connection;
+  if (asking) SEA_TRY(c.command(format_command({"ASKING"}), nullptr));
+  // Keep the command to resend it where a MOVED/ASK points.
+  auto shared = std::make_shared<std::string>(std::move(formatted));
+  return c.command(*shared, [this, shared, fn = std::move(fn), hops](redisReply* reply, const Error* error) mutable {
+    const std::string_view text = error == nullptr && reply->type == REDIS_REPLY_ERROR ? reply_text(reply) : "";
+    const bool moved = text.starts_with("MOVED ");
+    if ((!moved && !text.starts_with("ASK ")) || hops >= kMaxRedirects) {
+      fn(reply, error);
+      return;
+    }
+    // "MOVED 3999 127.0.0.1:6381"
+    const std::size_t space = text.find(' ', moved ? 6 : 4);
+    const std::string_view where = text.substr(space + 1);
+    const std::size_t colon = where.rfind(':');
+    unsigned port = 0;
+    std::from_chars(where.data() + colon + 1, where.data() + where.size(), port);
+    const std::size_t target = node_index(HostPort{std::string(where.substr(0, colon)), static_cast<std::uint16_t>(port)});
+    if (moved) {
+      unsigned slot = 0;
+      std::from_chars(text.data() + 6, text.data() + space, slot);
+      if (slot < kSlotCount) slots_[slot] = static_cast<std::int16_t>(target);
+      nodes_[target].master = true;
+      refresh_map();
+    }
+    if (!nodes_[target].connection->up()) {
+      waiting_.push_back(Waiting{target, std::move(*shared), std::move(fn), hops + 1, !moved});
+      return;
+    }
+    Result<void> sent = send_to(target, std::move(*shared), fn, hops + 1, !moved);
+    if (!sent) fn(nullptr, &sent.error());
+  });
+}
+
+std::unique_ptr<Connection> Router::open_for_key(std::string_view key, std::string_view role) {
+  HostPort address = nodes_.front().connection->config().address;
+  if (cluster_ && map_loaded_) {
+    const std::int16_t node = slots_[cluster_slot(key)];
+    if (node >= 0) address = nodes_[static_cast<std::size_t>(node)].connection->config().address;
+  }
+  auto connection = std::make_unique<Connection>(loop_, config_for(address, role));
+  connection->start();
+  return connection;
+}
+
+}  // namespace sea::redis

@@ -1,0 +1,98 @@
+// Where a command goes: the one server of `redis://`, or, for `redis-cluster://`, the master
+// that owns the key's hash slot. Debian has no hiredis-cluster, so this is our own small
+// router: CLUSTER SLOTS discovery, CRC16 hash slots (cluster_slot, written from the Redis
+// cluster spec since no Debian package has it), MOVED (update the map, resend, refresh the map)
+// and ASK (ASKING + resend once), one async Connection per node.
+//
+// Lifecycle: made by Router::create, connects at once; commands are refused with Errc::closed
+// until ready() (the caller retries from the on_ready callback, which runs every time a node
+// comes up or the slot map changes). Lives on the loop's thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/redis/connection.hpp"
+#include "core/options.hpp"
+#include "core/uri.hpp"
+#include "loop/loop.hpp"
+
+namespace sea::redis {
+
+inline constexpr std::size_t kSlotCount = 16384;
+
+// CRC16-XMODEM of the key (or of its {hash tag}) modulo 16384, as the cluster spec defines.
+std::uint16_t cluster_slot(std::string_view key);
+std::uint16_t crc16(std::string_view data);
+
+class Router {
+ public:
+  // `role` names the connections: CLIENT SETNAME sea-<role>-<client_name>-<pid>.
+  static Result<std::unique_ptr<Router>> create(loop::Loop& loop, const Uri& uri, const ConnectOptions& options,
+                                                std::string_view role);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  bool cluster() const { return cluster_; }
+  bool ready() const;
+  const std::string& last_error() const;
+  void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+
+  // Sends a command about `key` to the node that owns it, following redirections. Errc::closed
+  // when that node is not connected now.
+  Result<void> command(std::string_view key, std::string_view formatted, ReplyFn fn);
+
+  // The masters (the one server for redis://), for commands that must visit every node (SCAN).
+  std::vector<Connection*> masters();
+
+  // A new dedicated connection to the node of `key`, for blocking reads.
+  std::unique_ptr<Connection> open_for_key(std::string_view key, std::string_view role);
+
+  // Asks for a fresh slot map soon (after a MOVED or a dropped node).
+  void refresh_map();
+
+ private:
+  struct Node {
+    std::unique_ptr<Connection> connection;
+    bool master = false;
+  };
+  struct Waiting {
+    std::size_t node;
+    std::string formatted;
+    ReplyFn fn;
+    int hops;
+    bool asking;
+  };
+
+  Router(loop::Loop& loop, const Uri& uri, const ConnectOptions& options, std::string_view role);
+  std::size_t node_index(const HostPort& address);
+  Result<void> send_to(std::size_t node, std::string formatted, ReplyFn fn, int hops, bool asking);
+  void on_slots(redisReply* reply, std::size_t from);
+  void on_node_state(std::size_t node, bool up);
+  ConnectionConfig config_for(const HostPort& address, std::string_view role) const;
+
+  loop::Loop& loop_;
+  bool cluster_ = false;
+  Uri uri_;
+  std::string client_name_;
+  std::string role_;
+  std::uint64_t command_timeout_ms_ = 5000;
+  std::vector<Node> nodes_;
+  std::map<std::string, std::size_t> node_by_address_;
+  std::array<std::int16_t, kSlotCount> slots_{};
+  bool map_loaded_ = false;
+  bool refreshing_ = false;
+  std::deque<Waiting> waiting_;  // redirected commands whose node is still connecting
+  std::function<void()> on_ready_;
+  loop::Timer refresh_timer_;
+};
+
+}  // namespace sea::redis

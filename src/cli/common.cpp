@@ -1,0 +1,161 @@
+// Shared option binding and resolution of common.hpp.
+#include "cli/common.hpp"
+
+#include <csignal>
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.hpp"
+
+namespace sea::cli {
+
+void add_target_options(CLI::App& app, TargetOptions& options, bool needs_topic) {
+  app.add_option("--cluster,-b", options.cluster,
+                 "Cluster URI: file://DIR, redis://host:port, redis-cluster://h:p,..., kafka://h:p, "
+                 "stdio:// (default: $SEA_STREAMER_URI, else file://./sea-streams)");
+  if (needs_topic) {
+    app.add_option("--topic,-t", options.topics, "Stream key (repeatable, or k1,k2)")->delimiter(',');
+    app.add_option("--stream,-s", options.stream, "Stream address URI/KEY, e.g. redis://localhost:6379/news");
+  }
+  app.add_option("-X", options.properties, "Backend client property key=value (librdkafka's for Kafka)")
+      ->allow_extra_args(false);
+  app.add_flag("-v,--verbose", options.verbosity, "More logging on stderr (repeatable)");
+  app.add_flag("-q,--quiet", options.quiet, "Only errors on stderr");
+}
+
+void add_input_format_options(CLI::App& app, InputFormatOptions& options, const char* default_on_error) {
+  options.on_error = default_on_error;
+  app.add_option("--format", options.format, "Input framing: ndjson, lines, csv, tsv, msgpack, binary")
+      ->capture_default_str();
+  app.add_option("--key", options.key_field, "Take the message key from this field (ndjson, csv, tsv)");
+  app.add_option("--delimiter", options.delimiter, "CSV field delimiter")->capture_default_str();
+  app.add_option("--quote", options.quote, "CSV quote character")->capture_default_str();
+  app.add_flag("--no-header", options.no_header, "CSV/TSV input has no header row: records become JSON arrays");
+  app.add_flag("--tsv-escapes", options.tsv_escapes, "TSV: read \\t \\n \\r \\\\ escapes (PostgreSQL text format)");
+  app.add_option("--to", options.to, "msgpack: store as 'json' instead of msgpack bytes");
+  app.add_option("--max-message-bytes", options.max_message_bytes, "Largest frame accepted (k, M, G)")
+      ->capture_default_str();
+  app.add_option("--on-error", options.on_error, "Bad input: fail, skip or dead-letter:URI/KEY")
+      ->capture_default_str();
+}
+
+void add_output_format_options(CLI::App& app, OutputFormatOptions& options) {
+  app.add_option("--format", options.format, "Output framing: raw, ndjson, lines, csv, tsv, msgpack, binary")
+      ->capture_default_str();
+  app.add_flag("--envelope,-J", options.envelope,
+               "NDJSON envelopes {stream,shard,seq,ts,key,headers,payload}");
+  app.add_option("-f,--format-string", options.format_string,
+                 "kcat-style format: %t stream %p shard %o seq %T timestamp %k key %s payload %h headers");
+  app.add_option("--output-delimiter", options.delimiter, "CSV output delimiter")->capture_default_str();
+  app.add_flag("--no-output-header", options.no_header, "CSV/TSV output without a header row");
+}
+
+void init_logging() {
+  // stdout is data only: every diagnostic goes to stderr (the default logger would use stdout).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sea"));
+  spdlog::set_pattern(std::getenv("NO_COLOR") != nullptr ? "sea: %l: %v" : "sea: %^%l%$: %v");
+}
+
+void setup_logging(const TargetOptions& options) {
+  if (options.quiet) spdlog::set_level(spdlog::level::err);
+  else if (options.verbosity >= 2) spdlog::set_level(spdlog::level::trace);
+  else if (options.verbosity == 1) spdlog::set_level(spdlog::level::debug);
+  else spdlog::set_level(spdlog::level::info);
+}
+
+Result<Properties> parse_properties(const std::vector<std::string>& items) {
+  Properties props;
+  for (const std::string& item : items) {
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(Errc::invalid_argument, "bad -X '{}': expected key=value", item);
+    props[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return props;
+}
+
+Result<Target> resolve_target(const TargetOptions& options) {
+  Target target;
+  Result<Properties> props = parse_properties(options.properties);
+  if (!props) return props.error();
+  target.connect.properties = std::move(*props);
+  if (!options.stream.empty()) {
+    if (!options.cluster.empty() || !options.topics.empty())
+      return make_error(Errc::invalid_argument, "give either --stream URI/KEY or --cluster/--topic, not both");
+    Result<StreamAddress> address = parse_stream_address(options.stream);
+    if (!address) return address.error();
+    target.cluster = std::move(address->cluster);
+    target.streams = std::move(address->streams);
+    return target;
+  }
+  Result<Uri> uri = parse_uri(options.cluster.empty() ? default_cluster_uri() : options.cluster);
+  if (!uri) return uri.error();
+  target.cluster = std::move(*uri);
+  for (const std::string& topic : options.topics) {
+    Result<StreamKey> key = StreamKey::parse(topic);
+    if (!key) return key.error();
+    target.streams.push_back(std::move(*key));
+  }
+  return target;
+}
+
+Result<codecs::DecoderOptions> resolve_decoder_options(const InputFormatOptions& options) {
+  codecs::DecoderOptions out;
+  out.key_field = options.key_field;
+  if (options.delimiter.size() != 1)
+    return make_error(Errc::invalid_argument, "--delimiter must be one character, got '{}'", options.delimiter);
+  if (options.quote.size() != 1)
+    return make_error(Errc::invalid_argument, "--quote must be one character, got '{}'", options.quote);
+  out.delimiter = options.delimiter[0];
+  out.quote = options.quote[0];
+  out.header = !options.no_header;
+  out.tsv_escapes = options.tsv_escapes;
+  if (!options.to.empty() && options.to != "json")
+    return make_error(Errc::invalid_argument, "--to takes 'json', got '{}'", options.to);
+  out.msgpack_to_json = options.to == "json";
+  Result<std::uint64_t> max = parse_size(options.max_message_bytes);
+  if (!max) return max.error();
+  if (*max == 0) return make_error(Errc::invalid_argument, "--max-message-bytes must be positive");
+  out.max_message_bytes = *max;
+  return out;
+}
+
+Result<std::unique_ptr<codecs::Encoder>> resolve_encoder(const OutputFormatOptions& options) {
+  codecs::EncoderOptions enc;
+  enc.envelope = options.envelope;
+  enc.format_string = options.format_string;
+  if (options.delimiter.size() != 1)
+    return make_error(Errc::invalid_argument, "--output-delimiter must be one character");
+  enc.delimiter = options.delimiter[0];
+  enc.header = !options.no_header;
+  return codecs::make_encoder(options.format, enc);
+}
+
+Result<ErrorPolicy> ErrorPolicy::parse(std::string_view text) {
+  ErrorPolicy policy;
+  if (text == "fail") {
+    policy.kind = Kind::fail;
+  } else if (text == "skip") {
+    policy.kind = Kind::skip;
+  } else if (text.starts_with("dead-letter:")) {
+    policy.kind = Kind::dead_letter;
+    policy.dead_letter = std::string(text.substr(12));
+    Result<StreamAddress> address = parse_stream_address(policy.dead_letter);
+    if (!address) return address.error();
+  } else {
+    return make_error(Errc::invalid_argument, "bad --on-error '{}': expected fail, skip or dead-letter:URI/KEY", text);
+  }
+  return policy;
+}
+
+int report(const Error& error) {
+  spdlog::error("{}", error.message);
+  return error.code == Errc::invalid_argument ? kExitUsage : kExitRuntime;
+}
+
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+}  // namespace sea::cli

@@ -1,0 +1,149 @@
+// Decode → policy → producer, as described in ingest.hpp.
+#include "cli/ingest.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "backends/registry.hpp"
+
+namespace sea::cli {
+
+Ingest::Ingest(std::unique_ptr<Producer> producer, std::unique_ptr<codecs::Decoder> decoder, ErrorPolicy policy,
+               std::string stream)
+    : producer_(std::move(producer)), decoder_(std::move(decoder)), policy_(std::move(policy)), stream_(std::move(stream)) {
+  producer_->set_on_delivery([this](Producer::Ticket, const Result<Receipt>& outcome) {
+    if (outcome.ok()) return;
+    ++delivery_failures_;
+    if (!delivery_error_) {
+      delivery_error_ = outcome.error();
+      spdlog::error("delivery failed: {}", outcome.error().message);
+    }
+  });
+}
+
+Ingest::~Ingest() = default;
+
+Result<void> Ingest::open_dead_letter(loop::Loop& loop, const ConnectOptions& connect) {
+  if (policy_.kind != ErrorPolicy::Kind::dead_letter) return {};
+  Result<StreamAddress> address = parse_stream_address(policy_.dead_letter);
+  if (!address) return address.error();
+  Result<std::unique_ptr<Streamer>> streamer = sea::connect(loop, address->cluster, connect);
+  if (!streamer) return streamer.error();
+  dead_letter_streamer_ = std::move(*streamer);
+  Result<std::unique_ptr<Producer>> producer =
+      dead_letter_streamer_->create_producer(address->streams.front(), ProducerOptions{});
+  if (!producer) return producer.error();
+  dead_letter_ = std::move(*producer);
+  return {};
+}
+
+void Ingest::feed(std::string_view chunk) {
+  if (stopped()) return;
+  decoder_->feed(chunk, *this);
+}
+
+void Ingest::end_of_writer() {
+  if (stopped()) return;
+  decoder_->finish(*this);
+}
+
+void Ingest::on_frame(const codecs::Frame& frame) {
+  if (stopped()) return;
+  MessageView view;
+  view.stream = stream_;
+  view.has_key = frame.has_key;
+  view.key = frame.key;
+  view.payload = frame.payload;
+  Result<Producer::Ticket> sent = producer_->send(view);
+  if (!sent) {
+    stop_error_ = sent.error();
+    return;
+  }
+  ++frames_;
+}
+
+void Ingest::on_error(const codecs::DecodeError& error) {
+  if (stopped()) return;
+  ++bad_frames_;
+  switch (policy_.kind) {
+    case ErrorPolicy::Kind::fail:
+      stop_error_ = Error{Errc::parse, "bad input at " + error.describe(), 0};
+      return;
+    case ErrorPolicy::Kind::skip:
+      spdlog::warn("skipped bad input at {}", error.describe());
+      return;
+    case ErrorPolicy::Kind::dead_letter: {
+      MessageView view;
+      view.stream = stream_;
+      view.payload = error.raw;
+      const std::string position = std::to_string(error.line) + ":" + std::to_string(error.offset);
+      const HeaderView headers[] = {{"sea-error", error.reason}, {"sea-position", position}};
+      view.headers = headers;
+      Result<Producer::Ticket> sent = dead_letter_->send(view);
+      if (!sent) {
+        stop_error_ = sent.error();
+        return;
+      }
+      spdlog::warn("dead-lettered bad input at {}", error.describe());
+      return;
+    }
+  }
+}
+
+void Ingest::flush(std::function<void(Result<void>)> done) {
+  auto finish = [this, done = std::move(done)](Result<void> main_result) {
+    if (!main_result.ok()) {
+      done(main_result);
+      return;
+    }
+    if (delivery_error_) {
+      done(*delivery_error_);
+      return;
+    }
+    done({});
+  };
+  if (!dead_letter_) {
+    producer_->flush(std::move(finish));
+    return;
+  }
+  producer_->flush([this, finish = std::move(finish)](Result<void> main_result) mutable {
+    dead_letter_->flush([main_result = std::move(main_result), finish = std::move(finish)](Result<void> dl) mutable {
+      if (!main_result.ok()) finish(std::move(main_result));
+      else finish(std::move(dl));
+    });
+  });
+}
+
+}  // namespace sea::cli
+
+namespace sea::cli {
+
+Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_options,
+                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options) {
+  IngestSetup setup;
+  Result<Target> target = resolve_target(target_options);
+  if (!target) return target.error();
+  setup.target = std::move(*target);
+  if (setup.target.streams.size() != 1)
+    return make_error(Errc::invalid_argument, "name exactly one stream to produce to (--topic KEY or --stream URI/KEY)");
+  Result<ErrorPolicy> policy = ErrorPolicy::parse(format_options.on_error);
+  if (!policy) return policy.error();
+  Result<codecs::DecoderOptions> decoder_options = resolve_decoder_options(format_options);
+  if (!decoder_options) return decoder_options.error();
+  Result<std::unique_ptr<codecs::Decoder>> decoder = codecs::make_decoder(format_options.format, *decoder_options);
+  if (!decoder) return decoder.error();
+  Result<ProducerOptions> producer_options = resolve_producer_options(
+      produce_options, setup.target.connect.properties, decoder_options->max_message_bytes);
+  if (!producer_options) return producer_options.error();
+  Result<std::unique_ptr<Streamer>> streamer = sea::connect(loop, setup.target.cluster, setup.target.connect);
+  if (!streamer) return streamer.error();
+  setup.streamer = std::move(*streamer);
+  Result<std::unique_ptr<Producer>> producer =
+      setup.streamer->create_producer(setup.target.streams.front(), *producer_options);
+  if (!producer) return producer.error();
+  setup.ingest = std::make_unique<Ingest>(std::move(*producer), std::move(*decoder), std::move(*policy),
+                                          setup.target.streams.front().str());
+  SEA_TRY(setup.ingest->open_dead_letter(loop, setup.target.connect));
+  return setup;
+}
+
+}  // namespace sea::cli

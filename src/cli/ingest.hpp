@@ -1,0 +1,76 @@
+// Ingest: the path from input bytes to a producer (produce, flux). Bytes are cut into frames by
+// a decoder, frames become messages sent to the producer, and bad frames meet the --on-error
+// policy: fail (stop before anything after the bad frame), skip (count and report with its
+// position) or dead-letter (send the raw bytes to another stream, and report). Backpressure is
+// the caller's: it pauses its reader while producer().congested().
+//
+// Lives on the loop thread; owns the decoder and the producers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/common.hpp"
+#include "codecs/codec.hpp"
+#include "core/streamer.hpp"
+
+namespace sea::cli {
+
+class Ingest final : public codecs::FrameSink {
+ public:
+  Ingest(std::unique_ptr<Producer> producer, std::unique_ptr<codecs::Decoder> decoder, ErrorPolicy policy,
+         std::string stream);
+  ~Ingest() override;
+
+  // Connects the dead-letter target of the policy (its own loop-bound Streamer).
+  Result<void> open_dead_letter(loop::Loop& loop, const ConnectOptions& connect);
+
+  void feed(std::string_view chunk);
+  // One writer finished: a partial trailing frame is reported as bad input.
+  void end_of_writer();
+
+  Producer& producer() { return *producer_; }
+  bool stopped() const { return stop_error_.has_value(); }
+  const std::optional<Error>& stop_error() const { return stop_error_; }
+  std::uint64_t frames() const { return frames_; }
+  std::uint64_t bad_frames() const { return bad_frames_; }
+  std::uint64_t delivery_failures() const { return delivery_failures_; }
+  // Flushes the main and dead-letter producers; `done` gets the first error, if any.
+  void flush(std::function<void(Result<void>)> done);
+
+  void on_frame(const codecs::Frame& frame) override;
+  void on_error(const codecs::DecodeError& error) override;
+
+ private:
+  std::unique_ptr<Producer> producer_;
+  std::unique_ptr<codecs::Decoder> decoder_;
+  ErrorPolicy policy_;
+  std::string stream_;
+  std::unique_ptr<Streamer> dead_letter_streamer_;
+  std::unique_ptr<Producer> dead_letter_;
+  std::optional<Error> stop_error_;
+  std::optional<Error> delivery_error_;
+  std::uint64_t frames_ = 0;
+  std::uint64_t bad_frames_ = 0;
+  std::uint64_t delivery_failures_ = 0;
+};
+
+}  // namespace sea::cli
+
+#include "cli/stream_options.hpp"
+
+namespace sea::cli {
+
+// Everything produce and flux need: the connection, and an Ingest on the one target stream.
+struct IngestSetup {
+  Target target;
+  std::unique_ptr<Streamer> streamer;
+  std::unique_ptr<Ingest> ingest;
+};
+
+Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_options,
+                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options);
+
+}  // namespace sea::cli

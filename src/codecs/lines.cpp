@@ -1,0 +1,39 @@
+// The `lines` decoder: one message per line, bytes as they are, no validation. A "\r\n" line
+// end is accepted (the "\r" is not part of the message). Empty lines are skipped, as kcat -P
+// does by default (it produces one message per line and drops empty ones unless told to send
+// them as empty messages); a line holding only spaces is a message.
+#include "codecs/internal.hpp"
+
+namespace sea::codecs::detail {
+namespace {
+
+// Lifecycle: made by make_decoder, driven by one thread through feed()/finish().
+class LinesDecoder final : public Decoder {
+ public:
+  explicit LinesDecoder(const DecoderOptions& options) : splitter_(options.max_message_bytes) {}
+
+  void feed(std::string_view chunk, FrameSink& sink) override {
+    splitter_.feed(chunk, sink, [&](const Line& line) { on_line(line, sink); });
+  }
+  void finish(FrameSink& sink) override {
+    splitter_.finish(sink, [&](const Line& line) { on_line(line, sink); });
+  }
+
+ private:
+  static void on_line(const Line& line, FrameSink& sink) {
+    if (line.text.empty()) return;
+    Frame frame;
+    frame.payload = line.text;
+    sink.on_frame(frame);
+  }
+
+  LineSplitter splitter_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Decoder>> make_lines_decoder(const DecoderOptions& options) {
+  return std::unique_ptr<Decoder>(std::make_unique<LinesDecoder>(options));
+}
+
+}  // namespace sea::codecs::detail
