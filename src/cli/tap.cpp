@@ -35,10 +35,10 @@ namespace {
 // is gone; committing what was written on the way out.
 class TapSession {
  public:
-  TapSession(loop::Loop& loop, int fd, std::unique_ptr<Consumer> consumer, codecs::Encoder& encoder,
-             EgressLimits limits)
+  TapSession(loop::Loop& loop, const loop::Fifo& fifo, int fd, std::unique_ptr<Consumer> consumer,
+             codecs::Encoder& encoder, EgressLimits limits)
       : fd_{fd}, consumer_(std::move(consumer)), writer_(loop, fd), egress_(loop, *consumer_, encoder, writer_, limits),
-        reader_check_(loop) {}
+        reader_check_(loop), close_watch_(loop, fifo, [this] { if (on_gone_) on_gone_(); }) {}
 
   ~TapSession() {
     egress_.stop();
@@ -48,7 +48,10 @@ class TapSession {
   }
 
   void start(std::function<void()> on_gone) {
+    on_gone_ = on_gone;
     egress_.start([on_gone](Egress::Outcome) { on_gone(); });
+    Result<void> watching = close_watch_.start();
+    if (!watching) spdlog::debug("no inotify on the FIFO ({}); polling for the reader", watching.error().message);
     // A reader that closes while we have nothing to write is noticed by POLLERR on our end.
     reader_check_.start(100, 100, [this, on_gone] {
       struct pollfd p {fd_.fd, POLLOUT, 0};
@@ -75,6 +78,8 @@ class TapSession {
   loop::OutputWriter writer_;
   Egress egress_;
   loop::Timer reader_check_;
+  loop::FifoReaderCloseWatch close_watch_;
+  std::function<void()> on_gone_;
 };
 
 }  // namespace
@@ -122,7 +127,7 @@ int run_tap(const TapOptions& options) {
       return;
     }
     wait_reader.stop();
-    session = std::make_unique<TapSession>(loop, *fd, std::move(*consumer), *setup->encoder, limits);
+    session = std::make_unique<TapSession>(loop, *fifo, *fd, std::move(*consumer), *setup->encoder, limits);
     session->start([&] { end_session.schedule(); });
   };
   wait_reader.start(0, 20, try_open);
@@ -150,7 +155,9 @@ void setup_tap(CLI::App& app, Runner& runner) {
       "  sea streamer tap /tmp/news.out --topic news --from earliest &   # then: cat /tmp/news.out\n"
       "  sea streamer tap /tmp/work --topic jobs --group workers         # each reader resumes the group\n"
       "Each reader that opens the FIFO gets the stream from --from (default latest), or from the\n"
-      "group's committed position with --group; only what was written into the FIFO is committed.");
+      "group's committed position with --group; only what was written into the FIFO is committed.\n"
+      "Readers take turns: one that opens the FIFO while another still has it open shares that\n"
+      "reader's session (a FIFO cannot tell them apart); -e / -c end a reader's session with EOF.");
   app.add_option("path", options->path, "Where to create the FIFO")->required();
   add_target_options(app, options->target);
   add_consume_options(app, options->consume, "latest");

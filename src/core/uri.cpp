@@ -35,6 +35,7 @@ Result<HostPort> parse_host_port(std::string_view uri, std::string_view item, st
   HostPort hp;
   std::string_view host = item;
   std::string_view port;
+  bool has_port = false;
   if (!item.empty() && item[0] == '[') {  // [::1]:9092
     const std::size_t close = item.find(']');
     if (close == std::string_view::npos) return uri_error(uri, item, "unclosed '[' in host");
@@ -43,10 +44,12 @@ Result<HostPort> parse_host_port(std::string_view uri, std::string_view item, st
     if (!rest.empty()) {
       if (rest[0] != ':') return uri_error(uri, item, "expected ':' after ']' in");
       port = rest.substr(1);
+      has_port = true;
     }
   } else if (const std::size_t colon = item.rfind(':'); colon != std::string_view::npos) {
     host = item.substr(0, colon);
     port = item.substr(colon + 1);
+    has_port = true;
   }
   if (host.empty()) return uri_error(uri, item, "missing host in");
   for (const char c : host) {
@@ -54,7 +57,7 @@ Result<HostPort> parse_host_port(std::string_view uri, std::string_view item, st
     if (!good) return uri_error(uri, host, "bad character in host");
   }
   hp.host = std::string(host);
-  if (port.empty()) {
+  if (!has_port) {
     if (default_port == 0) return uri_error(uri, item, "missing port in");
     hp.port = default_port;
   } else {

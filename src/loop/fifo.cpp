@@ -72,3 +72,39 @@ void Fifo::remove() {
 }
 
 }  // namespace sea::loop
+
+#include <sys/inotify.h>
+
+namespace sea::loop {
+
+FifoReaderCloseWatch::FifoReaderCloseWatch(Loop& loop, const Fifo& fifo, std::function<void()> on_close)
+    : fifo_(fifo), on_close_(std::move(on_close)), loop_(loop) {}
+
+FifoReaderCloseWatch::~FifoReaderCloseWatch() {
+  watch_.reset();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> FifoReaderCloseWatch::start() {
+  fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd_ < 0) return errno_error(errno, "inotify_init1");
+  if (::inotify_add_watch(fd_, fifo_.path().c_str(), IN_CLOSE_NOWRITE | IN_DONT_FOLLOW) < 0)
+    return errno_error(errno, "inotify_add_watch " + fifo_.path());
+  watch_ = std::make_unique<FdWatch>(loop_, fd_);
+  return watch_->start(FdWatch::readable, [this](int) {
+    alignas(struct inotify_event) char buf[4096];
+    bool closed = false;
+    while (true) {
+      const ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      for (char* p = buf; p < buf + n;) {
+        const auto* ev = reinterpret_cast<const struct inotify_event*>(p);
+        if (ev->mask & IN_CLOSE_NOWRITE) closed = true;
+        p += sizeof(struct inotify_event) + ev->len;
+      }
+    }
+    if (closed) on_close_();
+  });
+}
+
+}  // namespace sea::loop

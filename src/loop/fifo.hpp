@@ -46,3 +46,31 @@ class Fifo {
 };
 
 }  // namespace sea::loop
+
+#include <functional>
+#include <memory>
+
+#include "loop/loop.hpp"
+
+namespace sea::loop {
+
+// Tells, through inotify (IN_CLOSE_NOWRITE), when a reader closes the FIFO: a tap learns at once
+// that its reader is gone even when it has nothing to write, so the next reader gets a session of
+// its own instead of joining the old pipe.
+class FifoReaderCloseWatch {
+ public:
+  FifoReaderCloseWatch(Loop& loop, const Fifo& fifo, std::function<void()> on_close);
+  ~FifoReaderCloseWatch();
+  FifoReaderCloseWatch(const FifoReaderCloseWatch&) = delete;
+  FifoReaderCloseWatch& operator=(const FifoReaderCloseWatch&) = delete;
+  Result<void> start();
+
+ private:
+  const Fifo& fifo_;
+  std::function<void()> on_close_;
+  int fd_ = -1;
+  std::unique_ptr<FdWatch> watch_;
+  Loop& loop_;
+};
+
+}  // namespace sea::loop

@@ -1,0 +1,34 @@
+# Sourced by every process test: a temp dir ($T) removed on exit, `not` for commands that must
+# fail, an ERR trap that names the failing line, and helpers to wait for FIFOs and processes.
+set -eEuo pipefail
+: "${SEA:?SEA must name the sea binary}"
+T=$(mktemp -d)
+BG_PIDS=()
+cleanup() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'echo "FAIL: $(basename "$0"):$LINENO: $BASH_COMMAND" >&2' ERR
+
+# not CMD...: succeeds when CMD fails.
+not() { if "$@"; then return 1; else return 0; fi; }
+
+# fail MESSAGE: stop the test with a reason.
+fail() { echo "FAIL: $(basename "$0"): $*" >&2; exit 1; }
+
+# wait_fifo PATH: until PATH is a FIFO (5 s).
+wait_fifo() { for _ in $(seq 100); do [[ -p $1 ]] && return 0; sleep 0.05; done; fail "no FIFO at $1"; }
+
+# gen N [SIZE]: N NDJSON lines {"id":i,"pad":"..."} of about SIZE bytes.
+gen() {
+  python3 -c '
+import json, sys
+n = int(sys.argv[1]); size = int(sys.argv[2])
+pad = "x" * max(0, size - 20)
+w = sys.stdout.write
+for i in range(n): w(json.dumps({"id": i, "pad": pad}) + "\n")' "$1" "${2:-100}"
+}
+
+C="--cluster file://$T/streams"
