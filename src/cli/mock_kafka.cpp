@@ -91,7 +91,8 @@ int run_mock_kafka(const MockKafkaOptions& options) {
       }
       if (pending.size() > 65536) pending.clear();  // a "line" that long is not a command
     });
-    if (!watching) spdlog::warn("mock-kafka: not reading commands from stdin: {}", watching.error().message);
+    // /dev/null and regular files cannot be watched: there are simply no commands then.
+    if (!watching) spdlog::debug("mock-kafka: not reading commands from stdin: {}", watching.error().message);
   }
   loop.run();
   input.reset();

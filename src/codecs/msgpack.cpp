@@ -111,7 +111,7 @@ class MsgpackDecoder final : public Decoder {
   }
 
   void finish(FrameSink& sink) override {
-    if (!discarding_ && pending_ > 0) {
+    if (!discarding_ && (pending_ > 0 || skip_ > 0)) {
       report(fmt::format("truncated MessagePack object: the input ended after {} of its bytes",
                          frame_bytes_), sink);
     }

@@ -105,13 +105,15 @@ namespace {
 void pack_element(simdjson::dom::element value, msgpack::packer<StringWriter>& packer) {
   switch (value.type()) {
     case simdjson::dom::element_type::ARRAY: {
-      simdjson::dom::array array = value.get_array().value_unsafe();
+      simdjson::dom::array array;
+      SEA_ASSERT(value.get_array().get(array) == simdjson::SUCCESS, "type() said array");
       packer.pack_array(static_cast<std::uint32_t>(array.size()));
       for (simdjson::dom::element item : array) pack_element(item, packer);
       break;
     }
     case simdjson::dom::element_type::OBJECT: {
-      simdjson::dom::object object = value.get_object().value_unsafe();
+      simdjson::dom::object object;
+      SEA_ASSERT(value.get_object().get(object) == simdjson::SUCCESS, "type() said object");
       packer.pack_map(static_cast<std::uint32_t>(object.size()));
       for (simdjson::dom::key_value_pair field : object) {
         packer.pack_str(static_cast<std::uint32_t>(field.key.size()));

@@ -2,8 +2,8 @@
 // no quoting (a '"' is an ordinary character); a "\r\n" line end is accepted and empty lines are
 // skipped. Records become JSON through RecordBuilder, as for csv.
 //
-// With tsv_escapes, fields are read as PostgreSQL's COPY text format writes them: \t \n \r \\
-// stand for tab, line feed, carriage return and backslash, and a field that is exactly \N is
+// With tsv_escapes, fields are read as PostgreSQL's COPY text format writes them: \t, \n, \r
+// and \\ stand for tab, line feed, carriage return and backslash, and a field that is exactly \N is
 // SQL NULL (JSON null), so that COPY output reads back without errors. Any other escape, or a
 // backslash ending the line, is an error naming the byte offset of the backslash.
 #include <fmt/format.h>
