@@ -38,37 +38,52 @@ Error kafka_error(rd_kafka_resp_err_t err, std::string_view what) {
 
 namespace {
 
-Result<void> set_one(rd_kafka_conf_t* conf, rd_kafka_topic_conf_t* topic_conf, const std::string& key,
-                     const std::string& value) {
+Result<void> set_one(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char errstr[512] = {0};
-  rd_kafka_conf_res_t res = RD_KAFKA_CONF_OK;
-  if (key.starts_with("topic.")) {
-    res = rd_kafka_topic_conf_set(topic_conf, key.c_str() + 6, value.c_str(), errstr, sizeof errstr);
-  } else {
-    res = rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr);
-    // librdkafka accepts topic properties at the top level too; kcat does the same fallback.
-    if (res == RD_KAFKA_CONF_UNKNOWN)
-      res = rd_kafka_topic_conf_set(topic_conf, key.c_str(), value.c_str(), errstr, sizeof errstr);
+  rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr);
+  // Global properties such as topic.metadata.refresh.interval.ms start with "topic." too and
+  // were taken above; otherwise the prefix names a topic property, as in kcat. librdkafka puts
+  // topic properties given to the global conf into its default topic conf, so we do that,
+  // after checking on a scratch topic conf that the name really is a topic property.
+  if (res == RD_KAFKA_CONF_UNKNOWN && key.starts_with("topic.")) {
+    TopicConfPtr scratch(rd_kafka_topic_conf_new());
+    res = rd_kafka_topic_conf_set(scratch.get(), key.c_str() + 6, value.c_str(), errstr, sizeof errstr);
+    if (res == RD_KAFKA_CONF_OK) res = rd_kafka_conf_set(conf, key.c_str() + 6, value.c_str(), errstr, sizeof errstr);
   }
   if (res == RD_KAFKA_CONF_OK) return ok();
   // librdkafka's message may quote the value: never let a secret through it.
   const std::string reason = is_secret_property(key) ? "invalid value" : std::string(errstr);
-  return make_error(res == RD_KAFKA_CONF_UNKNOWN ? Errc::invalid_argument : Errc::invalid_argument,
-                    "Kafka property {}: {}", display_property(key, value), reason);
+  return make_error(Errc::invalid_argument, "Kafka property {}: {}", display_property(key, value), reason);
 }
 
 }  // namespace
 
+namespace {
+
+KafkaLogHandler& log_handler() {
+  static KafkaLogHandler handler;
+  return handler;
+}
+
+// librdkafka's default logger writes to stderr; the library must not print, so its lines go
+// to the handler the program installed (cli/ routes them to spdlog), or nowhere.
+void log_to_handler(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  if (log_handler()) log_handler()(level, facility, message);
+}
+
+}  // namespace
+
+void set_kafka_log_handler(KafkaLogHandler handler) { log_handler() = std::move(handler); }
+
 Result<ConfPtr> build_conf(const ClientConfig& config) {
   ConfPtr conf(rd_kafka_conf_new());
-  TopicConfPtr topic_conf(rd_kafka_topic_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &log_to_handler);
   Properties all = config.defaults;
   all["bootstrap.servers"] = config.bootstrap;
   all["client.id"] = config.client_id;
   for (const Properties* layer : {&config.user, &config.per_client, &config.forced})
     for (const auto& [key, value] : *layer) all[key] = value;
-  for (const auto& [key, value] : all) SEA_TRY(set_one(conf.get(), topic_conf.get(), key, value));
-  rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf.release());
+  for (const auto& [key, value] : all) SEA_TRY(set_one(conf.get(), key, value));
   return conf;
 }
 

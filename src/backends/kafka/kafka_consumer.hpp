@@ -21,7 +21,8 @@
 // (leaves the group after committing what was acked); it waits for the coordinator's answer.
 #pragma once
 
-#include <map>
+#include <optional>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +52,8 @@ class KafkaConsumer final : public Consumer {
   const std::optional<Error>& last_error() const { return last_error_; }
 
  private:
-  using PartKey = std::pair<std::string, std::int32_t>;
+  // (index into topics_) << 32 | partition: cheap to hash on the per-message path.
+  using PartKey = std::uint64_t;
   struct PartState {
     std::int64_t end_snapshot = -1;  // the high watermark first seen; -1: not yet looked
     bool at_end = false;
@@ -59,13 +61,18 @@ class KafkaConsumer final : public Consumer {
 
   KafkaConsumer(loop::Loop& loop, const ConsumerOptions& options);
   Result<void> start_without_group();
+  Result<void> reposition(rd_kafka_topic_partition_list_t* list);
   void on_wake();
   bool refill();
+  Result<void> fill_from_start(rd_kafka_topic_partition_list_t* parts, bool only_uncommitted);
   void drop_buffered(const std::vector<PartKey>& parts);
   void reset_parts(const std::vector<PartKey>& parts);
-  void note_end(const rd_kafka_message_t* m, bool eof);
+  void note_end(PartKey key, const rd_kafka_message_t* m, bool eof);
+  PartKey key_of(const rd_kafka_message_t* m);
+  PartKey key_of(const char* topic, std::int32_t partition) const;
+  PartitionListPtr list_of(const std::vector<PartKey>& keys) const;
+  void store_acks();
   void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
-  Result<void> apply_start(rd_kafka_topic_partition_list_t* parts, bool only_uncommitted);
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
 
   loop::Loop& loop_;
@@ -79,8 +86,11 @@ class KafkaConsumer final : public Consumer {
   std::vector<rd_kafka_message_t*> batch_;  // owned; batch_[batch_pos_..] not handed out yet
   std::size_t batch_pos_ = 0;
   std::vector<HeaderView> headers_;  // reused for each handed-out message
-  std::map<PartKey, PartState> parts_;
-  std::map<ShardId, std::string> last_topic_of_shard_;  // which topic ack(shard, ...) means
+  std::unordered_map<PartKey, PartState> parts_;
+  std::unordered_map<PartKey, std::int64_t> acks_;   // offsets to store (seq + 1), batched
+  std::unordered_map<ShardId, std::uint32_t> last_topic_of_shard_;  // which topic ack(shard) means
+  const rd_kafka_topic_t* cached_rkt_ = nullptr;      // last topic handle seen, and its index
+  std::uint32_t cached_topic_ = 0;
   std::optional<Error> last_error_;
   std::function<void()> on_readable_;
 };

@@ -37,13 +37,13 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   //    above our in-flight window so that QUEUE_FULL stays the exception.
   const std::size_t queue_messages = std::max<std::size_t>(options.max_in_flight * 2, 100'000);
   const std::size_t queue_kbytes = std::max<std::size_t>(options.max_in_flight_bytes * 2 / 1024, 65'536);
-  config.defaults["linger.ms"] = "5";
-  config.defaults["batch.num.messages"] = "10000";
-  config.defaults["batch.size"] = "1000000";
+  config.defaults["linger.ms"] = std::string("5");
+  config.defaults["batch.num.messages"] = std::string("10000");
+  config.defaults["batch.size"] = std::string("1000000");
   config.defaults["queue.buffering.max.messages"] = std::to_string(queue_messages);
   config.defaults["queue.buffering.max.kbytes"] = std::to_string(queue_kbytes);
   config.defaults["message.max.bytes"] = std::to_string(std::max<std::size_t>(options.max_message_bytes + 4096, 1'000'000));
-  config.defaults["topic.partitioner"] = "murmur2_random";
+  config.defaults["topic.partitioner"] = std::string("murmur2_random");
   config.per_client = options.properties;
   config.forced = delivery_properties(options.delivery);
   Result<ConfPtr> conf = build_conf(config);

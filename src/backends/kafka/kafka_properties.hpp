@@ -4,6 +4,7 @@
 // can load config files without depending on librdkafka's API.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,11 @@ bool is_secret_property(std::string_view key);
 
 // "key=value", or "key=***" for a secret: the only way a property is put into a message.
 std::string display_property(std::string_view key, std::string_view value);
+
+// Where librdkafka's own log lines go (syslog levels: 3 error, 4 warning, 6 info, 7 debug).
+// By default nowhere; `sea` installs one that writes through spdlog. Called from librdkafka's
+// threads: the handler must be thread-safe. Install it before connecting.
+using KafkaLogHandler = std::function<void(int level, std::string_view facility, std::string_view message)>;
+void set_kafka_log_handler(KafkaLogHandler handler);
 
 }  // namespace sea::kafka

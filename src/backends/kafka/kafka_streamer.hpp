@@ -1,4 +1,8 @@
-// The kafka backend: see the files of this folder.
+// The Kafka backend (`kafka://host:port[,host:port...]` or bare `host:port`): a Streamer whose
+// producers, consumers and admin wrap librdkafka (see kafka_producer.hpp, kafka_consumer.hpp,
+// kafka_admin.hpp). ConnectOptions.properties are librdkafka properties passed as given
+// (kcat's -X; `topic.` prefix for topic properties); config files load with
+// kafka_properties.hpp. This header does not include rdkafka.h.
 #pragma once
 
 #include <memory>
@@ -11,6 +15,8 @@
 
 namespace sea::kafka {
 
+// Validates the properties (a bad key or value is an error here, with secrets masked) and
+// returns the Streamer; brokers are contacted lazily by the producers and consumers.
 Result<std::unique_ptr<Streamer>> connect_kafka(loop::Loop& loop, const Uri& uri, const ConnectOptions& options);
 
 }  // namespace sea::kafka

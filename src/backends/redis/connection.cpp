@@ -1,6 +1,6 @@
 // The hiredis connection of connection.hpp. hiredis runs on our libuv loop through its own
 // adapter, hiredis/adapters/libuv.h: that makes this file the one documented exception to
-// "only loop/ includes uv.h" (the adapter includes it; we call nothing of libuv ourselves).
+// "only loop/ includes uv.h" (the adapter includes it; we only replace its poll hooks, below).
 #include "backends/redis/connection.hpp"
 
 #include <hiredis/adapters/libuv.h>
@@ -19,6 +19,29 @@ namespace {
 constexpr std::uint64_t kBackoffMinMs = 50;
 constexpr std::uint64_t kBackoffMaxMs = 5000;
 constexpr std::uint64_t kTimeoutTickMs = 100;
+
+// hiredis 0.14's libuv adapter ignores a poll error (libuv reports a connection reset as
+// status UV_EBADF and stops the handle), so a killed connection would never be noticed. These
+// hooks replace its four event hooks with ones whose callback lets hiredis read on an error,
+// where it then sees the reset and disconnects (as newer hiredis adapters do).
+void poll_cb(uv_poll_t* handle, int status, int events) {
+  auto* p = static_cast<redisLibuvEvents*>(handle->data);
+  const int ready = status != 0 ? p->events : events;
+  if (p->context != nullptr && (ready & UV_READABLE) != 0) redisAsyncHandleRead(p->context);
+  if (p->context != nullptr && (ready & UV_WRITABLE) != 0) redisAsyncHandleWrite(p->context);
+}
+
+void update_poll(void* privdata, int add, int remove) {
+  auto* p = static_cast<redisLibuvEvents*>(privdata);
+  p->events = (p->events | add) & ~remove;
+  if (p->events != 0) uv_poll_start(&p->handle, p->events, poll_cb);
+  else uv_poll_stop(&p->handle);
+}
+
+void add_read(void* privdata) { update_poll(privdata, UV_READABLE, 0); }
+void del_read(void* privdata) { update_poll(privdata, 0, UV_READABLE); }
+void add_write(void* privdata) { update_poll(privdata, UV_WRITABLE, 0); }
+void del_write(void* privdata) { update_poll(privdata, 0, UV_WRITABLE); }
 
 std::minstd_rand& jitter_rng() {
   static std::minstd_rand rng(static_cast<unsigned>(now_ms()));
@@ -65,6 +88,10 @@ void Connection::connect() {
     schedule_reconnect();
     return;
   }
+  ac->ev.addRead = add_read;
+  ac->ev.delRead = del_read;
+  ac->ev.addWrite = add_write;
+  ac->ev.delWrite = del_write;
   redisAsyncSetConnectCallback(ac, &Connection::connect_cb);
   redisAsyncSetDisconnectCallback(ac, &Connection::disconnect_cb);
   ctx_ = ac;

@@ -53,11 +53,6 @@ std::string EntryId::str() const {
   return out;
 }
 
-std::string shard_key(std::string_view stream, ShardId shard, std::uint32_t shard_count) {
-  if (shard == kPlainShard || (shard == 0 && shard_count <= 1)) return std::string(stream);
-  return fmt::format("{}:{}", stream, shard);
-}
-
 std::optional<ShardId> shard_of_key(std::string_view stream, std::string_view key) {
   if (key == stream) return kPlainShard;
   if (key.size() <= stream.size() + 1 || key.substr(0, stream.size()) != stream || key[stream.size()] != ':')
@@ -157,7 +152,7 @@ std::string_view reply_text(const redisReply* reply) {
   return std::string_view(reply->str, reply->len);
 }
 
-bool decode_entry(const redisReply* entry, MessageView& view, std::vector<HeaderView>& headers,
+bool decode_entry(const redisReply* entry, EntryId& entry_id, MessageView& view, std::vector<HeaderView>& headers,
                   std::string& scratch) {
   if (entry == nullptr || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return false;
   const redisReply* id_reply = entry->element[0];
@@ -165,6 +160,7 @@ bool decode_entry(const redisReply* entry, MessageView& view, std::vector<Header
   if (id_reply->type != REDIS_REPLY_STRING || fields->type != REDIS_REPLY_ARRAY) return false;
   Result<EntryId> id = EntryId::parse(reply_text(id_reply));
   if (!id) return false;
+  entry_id = *id;
   view.seq = id->to_seq();
   view.ts = static_cast<Timestamp>(id->ms);
   view.has_key = false;

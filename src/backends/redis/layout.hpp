@@ -43,8 +43,6 @@ struct EntryId {
   auto operator<=>(const EntryId&) const = default;
 };
 
-// The Redis key of a shard: plain K for kPlainShard, else K:N.
-std::string shard_key(std::string_view stream, ShardId shard, std::uint32_t shard_count);
 // The shard id a Redis key found by SCAN stands for, or nullopt when it is not K or K:N.
 std::optional<ShardId> shard_of_key(std::string_view stream, std::string_view key);
 std::string meta_key(std::string_view stream);
@@ -67,7 +65,7 @@ std::size_t append_entry_fields(std::string& out, const MessageView& message);
 // Decodes one entry reply ([id, [field, value, ...]]) into `view`, pointing into the reply.
 // `headers` and `scratch` are reused buffers owned by the caller that the view may point into.
 // Returns false when the reply is not an entry (e.g. a nil left by XAUTOCLAIM of a deleted one).
-bool decode_entry(const redisReply* entry, MessageView& view, std::vector<HeaderView>& headers,
+bool decode_entry(const redisReply* entry, EntryId& id, MessageView& view, std::vector<HeaderView>& headers,
                   std::string& scratch);
 
 // Appends `text` as a JSON string (quoted, escaped; invalid UTF-8 bytes become U+FFFD).

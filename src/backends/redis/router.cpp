@@ -54,8 +54,7 @@ std::uint16_t cluster_slot(std::string_view key) {
   return crc16(key) & (kSlotCount - 1);
 }
 
-Result<std::unique_ptr<Router>> Router::create(loop::Loop& loop, const Uri& uri, const ConnectOptions& options,
-                                               std::string_view role) {
+Result<std::uint64_t> Router::check(const Uri& uri, const ConnectOptions& options) {
   if (uri.hosts.empty()) return make_error(Errc::invalid_argument, "'{}' names no Redis host", uri.display());
   if (uri.scheme == Scheme::redis_cluster && uri.db != 0)
     return make_error(Errc::invalid_argument, "'{}': Redis Cluster has only database 0", uri.display());
@@ -70,8 +69,15 @@ Result<std::unique_ptr<Router>> Router::create(loop::Loop& loop, const Uri& uri,
                         "-X {}: not a property of the redis backend (known: command.timeout.ms)", name);
     }
   }
+  return timeout;
+}
+
+Result<std::unique_ptr<Router>> Router::create(loop::Loop& loop, const Uri& uri, const ConnectOptions& options,
+                                               std::string_view role) {
+  Result<std::uint64_t> timeout = check(uri, options);
+  if (!timeout) return timeout.error();
   std::unique_ptr<Router> router(new Router(loop, uri, options, role));
-  router->command_timeout_ms_ = timeout;
+  router->command_timeout_ms_ = *timeout;
   if (!router->cluster_) {
     router->node_index(uri.hosts.front());
   } else {
@@ -134,7 +140,7 @@ void Router::on_node_state(std::size_t node, bool up) {
       continue;
     }
     Result<void> sent = send_to(w.node, std::move(w.formatted), w.fn, w.hops, w.asking);
-    if (!sent) w.fn(nullptr, &sent.error());
+    if (!sent && w.fn) w.fn(nullptr, &sent.error());
   }
   waiting_ = std::move(later);
   if (cluster_ && !map_loaded_) {
@@ -185,16 +191,25 @@ void Router::on_slots(redisReply* reply, std::size_t from) {
       slots[static_cast<std::size_t>(s)] = static_cast<std::int16_t>(index);
   }
   slots_ = slots;
-  const bool first = !map_loaded_;
   map_loaded_ = true;
-  if (first && on_ready_) on_ready_();
+  if (on_ready_) on_ready_();
 }
 
-std::vector<Connection*> Router::masters() {
-  std::vector<Connection*> out;
-  for (Node& node : nodes_)
-    if (node.master) out.push_back(node.connection.get());
+std::vector<std::size_t> Router::masters() const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].master) out.push_back(i);
   return out;
+}
+
+Result<void> Router::command_node(std::size_t node, std::string_view formatted, ReplyFn fn) {
+  if (node >= nodes_.size()) return make_error(Errc::invalid_argument, "no Redis node #{}", node);
+  if (!nodes_[node].connection->up()) {
+    if (!cluster_) return nodes_[node].connection->command(formatted, std::move(fn));  // the closed error
+    waiting_.push_back(Waiting{node, std::string(formatted), std::move(fn), 0, false});
+    return ok();
+  }
+  return nodes_[node].connection->command(formatted, std::move(fn));
 }
 
 Result<void> Router::command(std::string_view key, std::string_view formatted, ReplyFn fn) {
@@ -202,7 +217,13 @@ Result<void> Router::command(std::string_view key, std::string_view formatted, R
   if (!map_loaded_) return make_error(Errc::closed, "the Redis Cluster slot map is not known yet");
   const std::int16_t node = slots_[cluster_slot(key)];
   if (node < 0) return make_error(Errc::backend, "no Redis Cluster node serves the slot of '{}'", key);
-  return send_to(static_cast<std::size_t>(node), std::string(formatted), std::move(fn), 0, false);
+  const std::size_t index = static_cast<std::size_t>(node);
+  if (!nodes_[index].connection->up()) {
+    // A master found by the last map may still be connecting: send when it is up.
+    waiting_.push_back(Waiting{index, std::string(formatted), std::move(fn), 0, false});
+    return ok();
+  }
+  return send_to(index, std::string(formatted), std::move(fn), 0, false);
 }
 
 Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn, int hops, bool asking) {
@@ -214,7 +235,7 @@ Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn
     const std::string_view text = error == nullptr && reply->type == REDIS_REPLY_ERROR ? reply_text(reply) : "";
     const bool moved = text.starts_with("MOVED ");
     if ((!moved && !text.starts_with("ASK ")) || hops >= kMaxRedirects) {
-      fn(reply, error);
+      if (fn) fn(reply, error);
       return;
     }
     // "MOVED 3999 127.0.0.1:6381"
@@ -236,7 +257,7 @@ Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn
       return;
     }
     Result<void> sent = send_to(target, std::move(*shared), fn, hops + 1, !moved);
-    if (!sent) fn(nullptr, &sent.error());
+    if (!sent && fn) fn(nullptr, &sent.error());
   });
 }
 

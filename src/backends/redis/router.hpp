@@ -37,6 +37,8 @@ class Router {
   // `role` names the connections: CLIENT SETNAME sea-<role>-<client_name>-<pid>.
   static Result<std::unique_ptr<Router>> create(loop::Loop& loop, const Uri& uri, const ConnectOptions& options,
                                                 std::string_view role);
+  // Checks the URI and the properties without connecting; returns the command timeout.
+  static Result<std::uint64_t> check(const Uri& uri, const ConnectOptions& options);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -50,8 +52,10 @@ class Router {
   // when that node is not connected now.
   Result<void> command(std::string_view key, std::string_view formatted, ReplyFn fn);
 
-  // The masters (the one server for redis://), for commands that must visit every node (SCAN).
-  std::vector<Connection*> masters();
+  // The masters (the one server for redis://), for commands that must visit every node (SCAN),
+  // and sending to one of them (in a cluster, queued while that node is connecting).
+  std::vector<std::size_t> masters() const;
+  Result<void> command_node(std::size_t node, std::string_view formatted, ReplyFn fn);
 
   // A new dedicated connection to the node of `key`, for blocking reads.
   std::unique_ptr<Connection> open_for_key(std::string_view key, std::string_view role);

@@ -1,0 +1,280 @@
+// The synchronous admin calls of admin.hpp.
+#include "backends/redis/admin.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <map>
+
+#include "backends/redis/layout.hpp"
+
+namespace sea::redis {
+
+namespace {
+
+constexpr std::uint64_t kConnectTimeoutMs = 10'000;
+constexpr std::uint64_t kCallTimeoutMs = 30'000;
+
+// The value of `name` in a flat [name, value, ...] reply (XINFO's maps).
+const redisReply* field(const redisReply* map, std::string_view name) {
+  if (map == nullptr || map->type != REDIS_REPLY_ARRAY) return nullptr;
+  for (std::size_t i = 0; i + 1 < map->elements; i += 2)
+    if (reply_text(map->element[i]) == name) return map->element[i + 1];
+  return nullptr;
+}
+
+std::optional<EntryId> entry_id_of(const redisReply* entry) {
+  if (entry == nullptr || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return std::nullopt;
+  Result<EntryId> id = EntryId::parse(reply_text(entry->element[0]));
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+Result<void> expect_ok(const char* what, redisReply* reply) {
+  if (reply->type == REDIS_REPLY_ERROR) return reply_error(what, reply);
+  return ok();
+}
+
+}  // namespace
+
+RedisAdmin::RedisAdmin(loop::Loop& loop, Uri uri, ConnectOptions options)
+    : loop_(loop), uri_(std::move(uri)), options_(std::move(options)) {}
+
+RedisAdmin::~RedisAdmin() = default;
+
+bool RedisAdmin::wait(const bool& done, std::uint64_t timeout_ms) {
+  bool timed_out = false;
+  loop::Timer timer(loop_);
+  timer.start(timeout_ms, 0, [&timed_out] { timed_out = true; });
+  while (!done && !timed_out) loop_.run_once(true);
+  return done;
+}
+
+Result<Router*> RedisAdmin::router() {
+  if (!router_) {
+    Result<std::unique_ptr<Router>> made = Router::create(loop_, uri_, options_, "admin");
+    if (!made) return made.error();
+    router_ = std::move(*made);
+  }
+  if (!router_->ready()) {
+    bool ready = false;
+    router_->set_on_ready([&ready] { ready = true; });
+    const bool got = wait(ready, kConnectTimeoutMs) || router_->ready();
+    router_->set_on_ready(nullptr);
+    if (!got)
+      return make_error(Errc::timeout, "cannot reach Redis at {}: {}", uri_.display(),
+                        router_->last_error().empty() ? "no answer" : router_->last_error());
+  }
+  return router_.get();
+}
+
+Result<void> RedisAdmin::call(const std::string& key, const std::string& command, const Parse& parse) {
+  Result<Router*> r = router();
+  if (!r) return r.error();
+  bool done = false;
+  Result<void> outcome;
+  SEA_TRY((*r)->command(key, command, [&](redisReply* reply, const Error* error) {
+    done = true;
+    outcome = error != nullptr ? Result<void>(*error) : parse(reply);
+  }));
+  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  return outcome;
+}
+
+Result<ShardLayout> RedisAdmin::layout(const StreamKey& stream) {
+  Result<Router*> r = router();
+  if (!r) return r.error();
+  bool done = false;
+  std::optional<Result<ShardLayout>> outcome;
+  discover_shards(**r, stream.str(), [&](Result<ShardLayout> found) {
+    done = true;
+    outcome = std::move(found);
+  });
+  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  return std::move(*outcome);
+}
+
+Result<std::vector<std::string>> RedisAdmin::list() {
+  Result<Router*> r = router();
+  if (!r) return r.error();
+  bool done = false;
+  std::optional<Result<std::vector<std::string>>> keys;
+  scan_streams(**r, "*", [&](Result<std::vector<std::string>> found) {
+    done = true;
+    keys = std::move(found);
+  });
+  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  if (!*keys) return keys->error();
+  std::vector<std::string> names;
+  for (const std::string& key : keys->value()) {
+    const std::size_t colon = key.rfind(':');
+    if (colon != std::string::npos && colon > 0 && shard_of_key(key.substr(0, colon), key))
+      names.push_back(key.substr(0, colon));
+    else
+      names.push_back(key);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+Result<StreamInfo> RedisAdmin::describe(const StreamKey& stream) {
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  StreamInfo info;
+  info.name = stream.str();
+  std::map<std::string, GroupInfo> groups;
+  for (const ShardKey& shard : found->shards) {
+    ShardInfo s;
+    s.id = shard.id;
+    SEA_TRY(call(shard.key, format_command({"XINFO", "STREAM", shard.key}), [&](redisReply* reply) -> Result<void> {
+      SEA_TRY(expect_ok("XINFO STREAM", reply));
+      if (const redisReply* length = field(reply, "length")) s.messages = static_cast<std::uint64_t>(length->integer);
+      if (std::optional<EntryId> first = entry_id_of(field(reply, "first-entry"))) {
+        s.first_seq = first->to_seq();
+        s.first_ts = static_cast<Timestamp>(first->ms);
+      }
+      Result<EntryId> last = EntryId::parse(reply_text(field(reply, "last-generated-id")));
+      if (last) {
+        s.next_seq = last->to_seq() + 1;
+        if (std::optional<EntryId> last_entry = entry_id_of(field(reply, "last-entry"))) s.last_ts = static_cast<Timestamp>(last_entry->ms);
+      }
+      if (s.messages == 0) s.first_seq = s.next_seq;
+      return ok();
+    }));
+    SEA_TRY(call(shard.key, format_command({"MEMORY", "USAGE", shard.key}), [&](redisReply* reply) -> Result<void> {
+      if (reply->type == REDIS_REPLY_INTEGER) s.bytes = static_cast<std::uint64_t>(reply->integer);
+      return ok();
+    }));
+    SEA_TRY(call(shard.key, format_command({"XINFO", "GROUPS", shard.key}), [&](redisReply* reply) -> Result<void> {
+      SEA_TRY(expect_ok("XINFO GROUPS", reply));
+      for (std::size_t i = 0; i < reply->elements; ++i) {
+        const redisReply* g = reply->element[i];
+        GroupInfo& group = groups[std::string(reply_text(field(g, "name")))];
+        group.name = reply_text(field(g, "name"));
+        if (const redisReply* consumers = field(g, "consumers"))
+          group.members = std::max(group.members, static_cast<std::uint32_t>(consumers->integer));
+        const redisReply* pending = field(g, "pending");
+        const redisReply* lag = field(g, "lag");
+        group.lag += static_cast<std::uint64_t>(pending != nullptr ? pending->integer : 0);
+        if (lag != nullptr && lag->type == REDIS_REPLY_INTEGER) group.lag += static_cast<std::uint64_t>(lag->integer);
+        Result<EntryId> delivered = EntryId::parse(reply_text(field(g, "last-delivered-id")));
+        if (delivered) group.committed.emplace_back(shard.id, delivered->to_seq() + 1);
+      }
+      return ok();
+    }));
+    info.shards.push_back(s);
+  }
+  for (auto& [name, group] : groups) info.groups.push_back(std::move(group));
+  bool done = false;
+  std::optional<Result<Retention>> retention;
+  read_retention(*router_, stream.str(), [&](Result<Retention> r) {
+    done = true;
+    retention = std::move(r);
+  });
+  if (wait(done, kCallTimeoutMs) && *retention) info.retention = retention->value();
+  return info;
+}
+
+Result<void> RedisAdmin::create(const StreamKey& stream, const CreateOptions& options) {
+  if (options.shards == 0 || options.shards > 1024)
+    return make_error(Errc::invalid_argument, "shard count {} is out of range 1..1024", options.shards);
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  if (!found->shards.empty() && !options.if_not_exists)
+    return make_error(Errc::exists, "stream '{}' already exists in Redis at {}", stream.str(), uri_.display());
+  if (found->shards.empty()) {
+    for (ShardId shard = 0; shard < options.shards; ++shard) {
+      const std::string key = producer_shard_key(stream.str(), shard, options.shards > 1);
+      SEA_TRY(call(key, format_command({"XGROUP", "CREATE", key, "sea-create", "$", "MKSTREAM"}),
+                   [](redisReply* reply) { return expect_ok("XGROUP CREATE", reply); }));
+      SEA_TRY(call(key, format_command({"XGROUP", "DESTROY", key, "sea-create"}),
+                   [](redisReply* reply) { return expect_ok("XGROUP DESTROY", reply); }));
+    }
+  }
+  if (options.retention.max_age_ms || options.retention.max_bytes) return set_retention(stream, options.retention);
+  return ok();
+}
+
+Result<void> RedisAdmin::remove(const StreamKey& stream) {
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  for (const ShardKey& shard : found->shards)
+    SEA_TRY(call(shard.key, format_command({"DEL", shard.key}), [](redisReply* reply) { return expect_ok("DEL", reply); }));
+  const std::string meta = meta_key(stream.str());
+  return call(meta, format_command({"DEL", meta}), [](redisReply* reply) { return expect_ok("DEL", reply); });
+}
+
+Result<void> RedisAdmin::trim_shard(const std::string& key, const TrimSpec& spec) {
+  std::optional<EntryId> min_id;
+  if (spec.before_time) min_id = EntryId{static_cast<std::uint64_t>(std::max<Timestamp>(0, *spec.before_time)), 0};
+  if (spec.before_seq) min_id = std::max(min_id.value_or(EntryId{}), EntryId::from_seq(*spec.before_seq));
+  if (min_id) {
+    SEA_TRY(call(key, format_command({"XTRIM", key, "MINID", min_id->str()}),
+                 [](redisReply* reply) { return expect_ok("XTRIM MINID", reply); }));
+  }
+  if (!spec.keep_bytes) return ok();
+  std::uint64_t usage = 0, length = 0;
+  SEA_TRY(call(key, format_command({"MEMORY", "USAGE", key}), [&](redisReply* reply) -> Result<void> {
+    if (reply->type == REDIS_REPLY_INTEGER) usage = static_cast<std::uint64_t>(reply->integer);
+    return ok();
+  }));
+  SEA_TRY(call(key, format_command({"XLEN", key}), [&](redisReply* reply) -> Result<void> {
+    if (reply->type == REDIS_REPLY_INTEGER) length = static_cast<std::uint64_t>(reply->integer);
+    return ok();
+  }));
+  if (length == 0 || usage <= *spec.keep_bytes) return ok();
+  const std::uint64_t average = std::max<std::uint64_t>(1, usage / length);
+  const std::string keep = std::to_string(*spec.keep_bytes / average);
+  return call(key, format_command({"XTRIM", key, "MAXLEN", "~", keep}),
+              [](redisReply* reply) { return expect_ok("XTRIM MAXLEN", reply); });
+}
+
+Result<void> RedisAdmin::trim(const StreamKey& stream, const TrimSpec& spec) {
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  for (const ShardKey& shard : found->shards) SEA_TRY(trim_shard(shard.key, spec));
+  return ok();
+}
+
+Result<void> RedisAdmin::set_retention(const StreamKey& stream, const Retention& retention) {
+  const std::string meta = meta_key(stream.str());
+  SEA_TRY(call(meta, format_command({"DEL", meta}), [](redisReply* reply) { return expect_ok("DEL", reply); }));
+  std::vector<std::string> args{"HSET", meta};
+  if (retention.max_age_ms) args.insert(args.end(), {"max_age_ms", std::to_string(*retention.max_age_ms)});
+  if (retention.max_bytes) args.insert(args.end(), {"max_bytes", std::to_string(*retention.max_bytes)});
+  if (args.size() > 2)
+    SEA_TRY(call(meta, format_command(args), [](redisReply* reply) { return expect_ok("HSET", reply); }));
+  TrimSpec spec;
+  if (retention.max_age_ms) spec.before_time = now_ms() - *retention.max_age_ms;
+  spec.keep_bytes = retention.max_bytes;
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  for (const ShardKey& shard : found->shards) SEA_TRY(trim_shard(shard.key, spec));
+  return ok();
+}
+
+Result<void> RedisAdmin::set_group_position(const std::string& group, const StreamKey& stream, ShardId shard,
+                                            SeqNo next_seq) {
+  if (group.empty()) return make_error(Errc::invalid_argument, "set_group_position needs a group name");
+  Result<ShardLayout> found = layout(stream);
+  if (!found) return found.error();
+  const auto it = std::find_if(found->shards.begin(), found->shards.end(), [shard](const ShardKey& s) { return s.id == shard; });
+  if (it == found->shards.end())
+    return make_error(Errc::not_found, "stream '{}' has no shard {} in Redis at {}", stream.str(), shard, uri_.display());
+  const std::string id = EntryId::from_seq(next_seq).previous().str();
+  bool missing = false;
+  SEA_TRY(call(it->key, format_command({"XGROUP", "SETID", it->key, group, id}), [&](redisReply* reply) -> Result<void> {
+    if (reply->type == REDIS_REPLY_ERROR && reply_text(reply).starts_with("NOGROUP")) missing = true;
+    else SEA_TRY(expect_ok("XGROUP SETID", reply));
+    return ok();
+  }));
+  if (!missing) return ok();
+  return call(it->key, format_command({"XGROUP", "CREATE", it->key, group, id}),
+              [](redisReply* reply) { return expect_ok("XGROUP CREATE", reply); });
+}
+
+}  // namespace sea::redis

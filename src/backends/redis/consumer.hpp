@@ -1,0 +1,130 @@
+// The Redis consumer: reads every shard of its streams and hands the entries out through
+// poll(), without copying them (views point into the hiredis replies, whose element arrays
+// the consumer keeps until the batch is handed out).
+//
+// Reading, per shard, one command in flight at a time:
+// - without a group: paged `XRANGE key <next> + COUNT n`; once a page comes back short the
+//   shard is caught up (at_end) and waits at the tail with `XREAD COUNT n BLOCK 0` on its own
+//   connection (sea-tail-…), so no client timeout ever aborts a blocking read.
+// - with a group (XREADGROUP): first this member's own pending entries (id 0: what it was
+//   handed before a restart and did not ack), then `>` pages, then `BLOCK 0` at the tail.
+//   ack() queues XACKs, sent in batches (every ack.interval.ms or 1000 ids). Every
+//   claim.interval.ms, XAUTOCLAIM takes over entries pending longer than claim.min.idle.ms on
+//   other (dead) members, so a member's crash loses nothing. A claimed entry is a redelivery
+//   and may come after newer ones of its shard.
+// Read-ahead stops while more than max_buffer_bytes are buffered, or (with a group) while
+// more than 65536 handed-out entries wait for their ack.
+//
+// Lifecycle: made by RedisStreamer::create_consumer with its own Router (connections named
+// sea-consumer-…); discovers the shards and positions itself asynchronously (at_end() is false
+// until it has). Read errors are retried every second; the last one is kept in last_error().
+// Lives on the loop's thread.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/redis/discovery.hpp"
+#include "backends/redis/layout.hpp"
+#include "backends/redis/router.hpp"
+#include "core/streamer.hpp"
+
+namespace sea::redis {
+
+struct ConsumerTuning {
+  std::size_t read_count = 2000;
+  std::uint64_t claim_min_idle_ms = 60'000;
+  std::uint64_t claim_interval_ms = 10'000;
+  std::uint64_t ack_interval_ms = 100;
+  static Result<ConsumerTuning> parse(const Properties& properties);
+};
+
+class RedisConsumer final : public Consumer {
+ public:
+  RedisConsumer(loop::Loop& loop, std::unique_ptr<Router> router, std::vector<StreamKey> streams,
+                ConsumerOptions options, ConsumerTuning tuning);
+  ~RedisConsumer() override;
+
+  std::size_t poll(std::size_t max, const Sink& sink) override;
+  void set_on_readable(std::function<void()> on_readable) override { on_readable_ = std::move(on_readable); }
+  bool at_end() const override;
+  Result<void> seek(Timestamp time) override;
+  Result<void> assign(ShardId shard, SeqNo seq) override;
+  void ack(ShardId shard, SeqNo seq) override;
+  Result<void> commit_now() override;
+  std::vector<ShardId> shards() const override;
+
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  enum class Phase : std::uint8_t { history, pages, tail };
+  struct Shard {
+    std::size_t stream = 0;
+    ShardId id = 0;
+    std::string key;
+    bool positioned = false;
+    Phase phase = Phase::pages;
+    EntryId next;            // without a group: the first id to fetch
+    EntryId history_after;   // with a group: the last own-pending id read
+    bool reading = false;    // a page read is in flight on the router
+    bool tail_waiting = false;
+    bool caught_up = false;
+    std::uint64_t generation = 0;
+    std::unique_ptr<Connection> tail;
+    std::deque<EntryId> unacked;     // handed out, not acked (group only)
+    std::vector<std::string> to_ack;
+    EntryId claim_cursor;
+  };
+  struct Batch {
+    std::size_t shard;
+    std::uint64_t generation;
+    StolenElements entries;
+    std::size_t pos = 0;
+    std::size_t bytes = 0;
+  };
+
+  // consumer.cpp: start-up and positions.
+  void on_ready();
+  void discover(std::size_t stream);
+  void position(std::size_t shard);
+  void positioned(std::size_t shard);
+  std::string start_id_for_group(const Shard& shard) const;
+  void reposition(std::size_t shard, EntryId next);
+  void notify();
+  // consumer_reads.cpp: reads, replies, acks and claims.
+  void read(std::size_t shard);
+  void read_all();
+  void read_tail(std::size_t shard);
+  void on_entries(std::size_t shard, std::uint64_t generation, redisReply* entries_array, bool from_tail);
+  void on_read_error(std::size_t shard, const Error& error);
+  bool paused() const;
+  void flush_acks();
+  void claim();
+
+  loop::Loop& loop_;
+  std::unique_ptr<Router> router_;
+  std::vector<StreamKey> streams_;
+  ConsumerOptions options_;
+  ConsumerTuning tuning_;
+  bool group_mode_ = false;
+  std::string member_;
+  std::vector<Shard> shards_;
+  std::size_t discovered_ = 0;  // streams whose shards are known
+  bool discovering_ = false;
+  std::deque<Batch> batches_;
+  std::size_t buffered_bytes_ = 0;
+  std::size_t unacked_total_ = 0;
+  std::vector<HeaderView> headers_;
+  std::string scratch_;
+  std::string last_error_;
+  std::function<void()> on_readable_;
+  loop::Defer notify_defer_;
+  loop::Timer retry_timer_;
+  loop::Timer ack_timer_;
+  bool ack_timer_armed_ = false;
+  loop::Timer claim_timer_;
+};
+
+}  // namespace sea::redis

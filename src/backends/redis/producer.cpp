@@ -1,0 +1,237 @@
+// The pipelined producer of producer.hpp.
+#include "backends/redis/producer.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+#include "backends/redis/layout.hpp"
+
+namespace sea::redis {
+
+namespace {
+
+// KEYS[1] the shard, KEYS[2] the dedupe key; ARGV[1] the window in ms, then the entry fields.
+constexpr std::string_view kDedupeScript =
+    "local id = redis.call('GET', KEYS[2]) "
+    "if id then return id end "
+    "id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2)) "
+    "redis.call('SET', KEYS[2], id, 'PX', ARGV[1]) "
+    "return id";
+
+constexpr std::uint64_t kEntryOverheadBytes = 64;
+
+// Replies that mean "not now" rather than "never": the message is sent again shortly.
+bool transient(std::string_view error) {
+  return error.starts_with("LOADING") || error.starts_with("TRYAGAIN") || error.starts_with("CLUSTERDOWN") ||
+         error.starts_with("BUSY") || error.starts_with("MASTERDOWN");
+}
+
+}  // namespace
+
+RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, StreamKey stream,
+                             ProducerOptions options)
+    : loop_(loop), router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
+      retry_timer_(loop), age_timer_(loop) {
+  router_->set_on_ready([this] { on_ready(); });
+  if (router_->ready()) on_ready();
+}
+
+RedisProducer::~RedisProducer() = default;
+
+void RedisProducer::on_ready() {
+  if (discovered_) return pump();
+  if (discovering_) return;
+  discovering_ = true;
+  discover_shards(*router_, stream_.str(), [this](Result<ShardLayout> layout) {
+    if (!layout) {
+      discovering_ = false;
+      if (layout.error().code == Errc::closed) return;  // retried when a node is back
+      // The key is not a stream: every message fails with that reason.
+      while (!window_.empty()) {
+        finish(window_.front(), layout.error());
+        settle();
+      }
+      return;
+    }
+    layout_ = std::move(*layout);
+    shard_count_ = layout_.shard_count();
+    read_retention(*router_, stream_.str(), [this](Result<Retention> retention) {
+      discovering_ = false;
+      if (!retention) return;
+      retention_ = *retention;
+      discovered_ = true;
+      if (retention_.max_age_ms) {
+        age_timer_.start(1000, 1000, [this] { trim_by_age(); });
+        age_timer_.unref();
+      }
+      pump();
+    });
+  });
+}
+
+Result<Producer::Ticket> RedisProducer::send(const MessageView& message) {
+  std::size_t size = message.payload.size() + message.key.size();
+  for (const HeaderView& h : message.headers) size += h.key.size() + h.value.size();
+  if (size > options_.max_message_bytes)
+    return make_error(Errc::invalid_argument, "message of {} bytes exceeds the limit of {} bytes", size,
+                      options_.max_message_bytes);
+  if (options_.delivery == Delivery::exactly_once && !message.has_key)
+    return make_error(Errc::invalid_argument,
+                      "exactly-once delivery to Redis dedupes by message key, and this message has none "
+                      "(give one with --key)");
+  Entry entry;
+  entry.ticket = next_ticket_++;
+  entry.has_key = message.has_key;
+  if (message.has_key) entry.key_hash = murmur2(message.key) & 0x7fffffff;
+  if (options_.delivery == Delivery::exactly_once) entry.fields.append(message.key).push_back('\0');
+  entry.field_count = static_cast<std::uint32_t>(append_entry_fields(entry.fields, message));
+  window_bytes_ += entry.fields.size();
+  encoded_bytes_ += entry.fields.size();
+  ++sent_;
+  window_.push_back(std::move(entry));
+  if (discovered_) pump();
+  return window_.back().ticket;
+}
+
+bool RedisProducer::congested() const {
+  std::size_t open = 0;
+  if (!window_.empty()) open = static_cast<std::size_t>(next_ticket_ - window_.front().ticket);
+  return open >= options_.max_in_flight || window_bytes_ >= options_.max_in_flight_bytes;
+}
+
+void RedisProducer::pump() {
+  if (!discovered_ || window_.empty()) return;
+  const Ticket front = window_.front().ticket;
+  std::size_t i = resend_from_ > front ? static_cast<std::size_t>(resend_from_ - front) : 0;
+  for (; i < window_.size(); ++i) {
+    Entry& entry = window_[i];
+    if (entry.state != State::queued) continue;
+    if (!transmit(entry)) break;
+  }
+  resend_from_ = i < window_.size() ? window_[i].ticket : next_ticket_;
+}
+
+bool RedisProducer::transmit(Entry& entry) {
+  if (entry.shard == kAnyShard) {
+    if (options_.shard != kAnyShard) entry.shard = options_.shard;
+    else if (entry.has_key) entry.shard = entry.key_hash % shard_count_;
+    else entry.shard = round_robin_++ % shard_count_;
+  }
+  const std::string key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
+  std::string_view fields = entry.fields;
+  command_.clear();
+  if (options_.delivery == Delivery::exactly_once) {
+    const std::size_t nul = fields.find('\0');
+    const std::string dedupe = fmt::format("sea-dedupe:{{{}}}:{}", key, fields.substr(0, nul));
+    fields.remove_prefix(nul + 1);
+    append_array_header(command_, 6 + entry.field_count);
+    append_bulk(command_, "EVAL");
+    append_bulk(command_, kDedupeScript);
+    append_bulk(command_, "2");
+    append_bulk(command_, key);
+    append_bulk(command_, dedupe);
+    append_bulk(command_, std::to_string(options_.dedupe_window_ms));
+  } else {
+    std::string max_len;
+    if (retention_.max_bytes && sent_ > 0) {
+      const std::uint64_t average = encoded_bytes_ / sent_ + kEntryOverheadBytes;
+      max_len = std::to_string(std::max<std::uint64_t>(1, *retention_.max_bytes / average));
+    }
+    append_array_header(command_, 3 + (max_len.empty() ? 0 : 3) + entry.field_count);
+    append_bulk(command_, "XADD");
+    append_bulk(command_, key);
+    if (!max_len.empty()) {
+      append_bulk(command_, "MAXLEN");
+      append_bulk(command_, "~");
+      append_bulk(command_, max_len);
+    }
+    append_bulk(command_, "*");
+  }
+  command_.append(fields);
+  const Ticket ticket = entry.ticket;
+  Result<void> sent = router_->command(key, command_, [this, ticket](redisReply* reply, const Error* error) {
+    on_reply(ticket, reply, error);
+  });
+  if (!sent) return false;
+  entry.state = State::in_flight;
+  return true;
+}
+
+void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* error) {
+  if (window_.empty() || ticket < window_.front().ticket) return;
+  Entry& entry = window_[static_cast<std::size_t>(ticket - window_.front().ticket)];
+  if (entry.state != State::in_flight) return;
+  if (error != nullptr) {
+    if (options_.delivery == Delivery::at_most_once) {
+      finish(entry, *error);
+    } else {
+      // Lost with its connection: send it again when the node is back.
+      entry.state = State::queued;
+      resend_from_ = std::min(resend_from_, ticket);
+    }
+  } else if (reply->type == REDIS_REPLY_ERROR) {
+    if (transient(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
+      entry.state = State::queued;
+      resend_from_ = std::min(resend_from_, ticket);
+      retry_timer_.start(100, 0, [this] { pump(); });
+    } else {
+      finish(entry, reply_error(fmt::format("XADD to '{}'", stream_.str()), reply));
+    }
+  } else {
+    Result<EntryId> id = EntryId::parse(reply_text(reply));
+    if (id) finish(entry, Receipt{entry.shard, id->to_seq(), static_cast<Timestamp>(id->ms)});
+    else finish(entry, id.error());
+  }
+  settle();
+}
+
+void RedisProducer::finish(Entry& entry, const Result<Receipt>& outcome) {
+  entry.state = State::done;
+  window_bytes_ -= entry.fields.size();
+  std::string().swap(entry.fields);
+  if (outcome.ok()) {
+    ++acknowledged_;
+  } else {
+    ++failed_;
+    for (FlushWaiter& waiter : flushes_)
+      if (waiter.last >= entry.ticket && !waiter.error) waiter.error = outcome.error();
+  }
+  if (on_delivery_) on_delivery_(entry.ticket, outcome);
+}
+
+void RedisProducer::settle() {
+  while (!window_.empty() && window_.front().state == State::done) window_.pop_front();
+  if (congested()) {
+    was_congested_ = true;
+  } else if (was_congested_) {
+    const std::size_t open = window_.empty() ? 0 : static_cast<std::size_t>(next_ticket_ - window_.front().ticket);
+    if (open <= options_.max_in_flight / 2 && window_bytes_ <= options_.max_in_flight_bytes / 2) {
+      was_congested_ = false;
+      if (on_drain_) on_drain_();
+    }
+  }
+  while (!flushes_.empty() && (window_.empty() || window_.front().ticket > flushes_.front().last)) {
+    FlushWaiter waiter = std::move(flushes_.front());
+    flushes_.pop_front();
+    if (waiter.error) waiter.done(*waiter.error);
+    else waiter.done(ok());
+  }
+}
+
+void RedisProducer::flush(std::function<void(Result<void>)> done) {
+  if (window_.empty()) return done(ok());
+  flushes_.push_back(FlushWaiter{next_ticket_ - 1, std::nullopt, std::move(done)});
+  pump();
+}
+
+void RedisProducer::trim_by_age() {
+  if (!retention_.max_age_ms || !router_->ready()) return;
+  const std::string min_id = fmt::format("{}-0", std::max<Timestamp>(0, now_ms() - *retention_.max_age_ms));
+  for (std::uint32_t shard = 0; shard < shard_count_; ++shard) {
+    const std::string key = producer_shard_key(stream_.str(), shard, layout_.sharded);
+    (void)router_->command(key, format_command({"XTRIM", key, "MINID", "~", min_id}), nullptr);
+  }
+}
+
+}  // namespace sea::redis
