@@ -223,32 +223,75 @@ Result<void> ShardWriter::write_chunk(std::string& batch, const std::vector<Batc
   return ok();
 }
 
-Result<SeqNo> ShardWriter::append(std::string& batch, const std::vector<BatchFrame>& frames) {
-  if (frames.empty()) return next_seq_;
+Result<SeqNo> ShardWriter::write_batch(std::string& batch, const std::vector<BatchFrame>& frames) {
+  const SeqNo first_seq = next_seq_;
+  std::size_t i = 0;
+  while (i < frames.size()) {
+    if (end_ >= options_.segment_bytes) SEA_TRY(roll());
+    // Take frames while they fit in the segment (at least one, so big frames still go out).
+    std::size_t j = i + 1;
+    std::uint64_t bytes = (j < frames.size() ? frames[j].offset : batch.size()) - frames[i].offset;
+    while (j < frames.size()) {
+      const std::size_t next_end = j + 1 < frames.size() ? frames[j + 1].offset : batch.size();
+      const std::uint64_t with_next = bytes + (next_end - frames[j].offset);
+      if (end_ + with_next > options_.segment_bytes) break;
+      bytes = with_next;
+      ++j;
+    }
+    SEA_TRY(write_chunk(batch, frames, i, j, batch.size()));
+    i = j;
+  }
+  return first_seq;
+}
+
+Result<void> ShardWriter::write_deduped(std::string& batch, const std::vector<BatchFrame>& frames,
+                                        std::vector<StoredAt>& stored) {
+  if (!deduper_) deduper_ = std::make_unique<Deduper>(dir_, options_.dedupe_window_ms, options_.dedupe_max_keys);
+  SEA_TRY(deduper_->catch_up());
+  std::string kept;
+  std::vector<BatchFrame> kept_frames;
+  std::vector<std::size_t> kept_index;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const std::size_t end = i + 1 < frames.size() ? frames[i + 1].offset : batch.size();
+    std::string_view key;
+    if (frame_key(batch.data() + frames[i].offset, key)) {
+      const StoredAt at{next_seq_ + kept_frames.size(), frames[i].ts};
+      if (std::optional<StoredAt> copy = deduper_->check(key, at)) {
+        stored[i] = *copy;
+        continue;
+      }
+    }
+    kept_frames.push_back({kept.size(), frames[i].ts});
+    kept_index.push_back(i);
+    kept.append(batch, frames[i].offset, end - frames[i].offset);
+  }
+  if (kept_frames.empty()) return ok();
+  Result<SeqNo> first = write_batch(kept, kept_frames);
+  if (!first) {
+    // The window now holds keys that may not be stored: rebuild it from the log next time.
+    deduper_.reset();
+    return first.error();
+  }
+  for (std::size_t j = 0; j < kept_index.size(); ++j) stored[kept_index[j]] = {*first + j, kept_frames[j].ts};
+  return ok();
+}
+
+Result<void> ShardWriter::append(std::string& batch, const std::vector<BatchFrame>& frames, std::vector<StoredAt>& stored) {
+  stored.assign(frames.size(), StoredAt{});
+  if (frames.empty()) return ok();
   SEA_TRY(lock());
-  Result<SeqNo> result = [&]() -> Result<SeqNo> {
+  Result<void> result = [&]() -> Result<void> {
     Result<bool> same = head_matches();
     if (!same) return same.error();
     if (!*same) SEA_TRY(sync_to_tail());
-    const SeqNo first_seq = next_seq_;
-    std::size_t i = 0;
-    while (i < frames.size()) {
-      if (end_ >= options_.segment_bytes) SEA_TRY(roll());
-      // Take frames while they fit in the segment (at least one, so big frames still go out).
-      std::size_t j = i + 1;
-      std::uint64_t bytes = (j < frames.size() ? frames[j].offset : batch.size()) - frames[i].offset;
-      while (j < frames.size()) {
-        const std::size_t next_end = j + 1 < frames.size() ? frames[j + 1].offset : batch.size();
-        const std::uint64_t with_next = bytes + (next_end - frames[j].offset);
-        if (end_ + with_next > options_.segment_bytes) break;
-        bytes = with_next;
-        ++j;
-      }
-      SEA_TRY(write_chunk(batch, frames, i, j, batch.size()));
-      i = j;
+    if (options_.dedupe_window_ms > 0) {
+      SEA_TRY(write_deduped(batch, frames, stored));
+    } else {
+      Result<SeqNo> first = write_batch(batch, frames);
+      if (!first) return first.error();
+      for (std::size_t i = 0; i < frames.size(); ++i) stored[i] = {*first + i, frames[i].ts};
     }
-    SEA_TRY(write_head());
-    return first_seq;
+    return write_head();
   }();
   unlock();
   return result;

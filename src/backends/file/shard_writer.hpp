@@ -17,9 +17,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "backends/file/dedupe.hpp"
 #include "backends/file/file_log.hpp"
 #include "core/error.hpp"
 
@@ -28,6 +30,8 @@ namespace sea::file {
 struct WriterOptions {
   std::uint64_t segment_bytes = 64ull << 20;
   bool fsync = false;
+  std::int64_t dedupe_window_ms = 0;  // > 0: Delivery::exactly_once, see dedupe.hpp
+  std::size_t dedupe_max_keys = 1'000'000;
 };
 
 // One frame of a batch: where it starts in the batch buffer and its timestamp.
@@ -44,8 +48,11 @@ class ShardWriter {
   ShardWriter& operator=(const ShardWriter&) = delete;
 
   // Assigns seqs to the frames of `batch` (patching seq and CRC in place), writes them and
-  // returns the seq of the first. On error nothing of the batch counts as written.
-  Result<SeqNo> append(std::string& batch, const std::vector<BatchFrame>& frames);
+  // fills `stored` with each frame's seq and ts (with a dedupe window, a duplicate's are those
+  // of its stored copy, and it is not written again). On error the whole batch is reported
+  // failed, though a part that landed before the error may be stored (at-least-once: a retry
+  // can duplicate it); a partial write is a torn tail that the next append cuts.
+  Result<void> append(std::string& batch, const std::vector<BatchFrame>& frames, std::vector<StoredAt>& stored);
 
   // Opens the shard under the lock and recovers its tail, without writing (tests, admin).
   Result<void> recover();
@@ -62,6 +69,8 @@ class ShardWriter {
   Result<void> sync_to_tail();
   Result<void> open_segment(SeqNo base, bool create);
   Result<void> roll();
+  Result<SeqNo> write_batch(std::string& batch, const std::vector<BatchFrame>& frames);
+  Result<void> write_deduped(std::string& batch, const std::vector<BatchFrame>& frames, std::vector<StoredAt>& stored);
   Result<void> write_chunk(std::string& batch, const std::vector<BatchFrame>& frames, std::size_t first,
                            std::size_t end, std::size_t batch_end);
   void close_segment();
@@ -82,6 +91,7 @@ class ShardWriter {
   std::uint64_t last_index_offset_ = 0;
   std::uint64_t torn_bytes_cut_ = 0;
   std::string index_buffer_;
+  std::unique_ptr<Deduper> deduper_;
 };
 
 }  // namespace sea::file
