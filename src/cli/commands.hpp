@@ -29,6 +29,7 @@ void setup_tap(CLI::App& app, Runner& runner);
 void setup_produce(CLI::App& app, Runner& runner);
 void setup_consume(CLI::App& app, Runner& runner);
 void setup_decode(CLI::App& app, Runner& runner);
+void setup_top(CLI::App& app, Runner& runner);
 #ifdef SEA_HAVE_KAFKA
 void setup_mock_kafka(CLI::App& app, Runner& runner);
 #endif

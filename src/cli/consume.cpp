@@ -41,6 +41,10 @@ int run_consume(const ConsumeOptions& options) {
   int exit_code = kExitOk;
   egress.start([&](Egress::Outcome outcome) {
     // 3. Stopped by itself.
+    if (outcome == Egress::Outcome::consumer_failed) {
+      spdlog::error("{}", (*consumer)->error()->message);
+      exit_code = kExitRuntime;
+    }
     if (outcome == Egress::Outcome::output_closed && egress.output_error() &&
         egress.output_error()->backend_code != EPIPE) {
       spdlog::error("{}", egress.output_error()->message);

@@ -44,14 +44,25 @@ void Egress::stop() {
 
 void Egress::ack_written() {
   const std::uint64_t written = writer_.written_total();
-  std::optional<Mark> last_per_shard;
+  // Consecutive marks of one shard collapse into one ack of the last of them.
+  std::optional<Mark> run;
+  auto flush_run = [&] {
+    if (run) consumer_.ack(streams_[run->stream], run->shard, run->seq);
+  };
   while (!marks_.empty() && marks_.front().end <= written) {
     const Mark m = marks_.front();
     marks_.pop_front();
-    if (last_per_shard && last_per_shard->shard != m.shard) consumer_.ack(last_per_shard->shard, last_per_shard->seq);
-    last_per_shard = m;
+    if (run && (run->shard != m.shard || run->stream != m.stream)) flush_run();
+    run = m;
   }
-  if (last_per_shard) consumer_.ack(last_per_shard->shard, last_per_shard->seq);
+  flush_run();
+}
+
+std::uint32_t Egress::stream_index(std::string_view stream) {
+  for (std::size_t i = streams_.size(); i-- > 0;)
+    if (streams_[i] == stream) return static_cast<std::uint32_t>(i);
+  streams_.emplace_back(stream);
+  return static_cast<std::uint32_t>(streams_.size() - 1);
 }
 
 void Egress::pump() {
@@ -68,12 +79,14 @@ void Egress::pump() {
       const std::size_t got = consumer_.poll(want, [&](const MessageView& m) {
         encoder_.encode(m, out);
         ++delivered_;
-        if (limits_.track_acks) marks_.push_back({writer_.written_total() + writer_.pending(), m.shard, m.seq});
+        if (limits_.track_acks)
+          marks_.push_back({writer_.written_total() + writer_.pending(), stream_index(m.stream), m.shard, m.seq});
       });
       got_total += got;
       if (limits_.max_messages > 0 && delivered_ >= limits_.max_messages) pending_outcome_ = Outcome::limit_reached;
       if (got == 0) {
-        if (limits_.stop_at_end && consumer_.at_end()) pending_outcome_ = Outcome::end_of_stream;
+        if (consumer_.error()) pending_outcome_ = Outcome::consumer_failed;
+        else if (limits_.stop_at_end && consumer_.at_end()) pending_outcome_ = Outcome::end_of_stream;
         break;
       }
     }

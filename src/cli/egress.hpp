@@ -11,6 +11,8 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "codecs/codec.hpp"
 #include "core/streamer.hpp"
@@ -27,7 +29,7 @@ struct EgressLimits {
 
 class Egress {
  public:
-  enum class Outcome { limit_reached, end_of_stream, output_closed, stopped };
+  enum class Outcome { limit_reached, end_of_stream, output_closed, consumer_failed, stopped };
 
   Egress(loop::Loop& loop, Consumer& consumer, codecs::Encoder& encoder, loop::OutputWriter& writer,
          EgressLimits limits);
@@ -47,10 +49,12 @@ class Egress {
 
  private:
   struct Mark {
-    std::uint64_t end;  // written_total at which this message is fully out
+    std::uint64_t end;    // written_total at which this message is fully out
+    std::uint32_t stream; // index into streams_
     ShardId shard;
     SeqNo seq;
   };
+  std::uint32_t stream_index(std::string_view stream);
 
   void pump();
   void finish(Outcome outcome);
@@ -62,6 +66,7 @@ class Egress {
   loop::Defer resume_;  // continues a long backlog on the next loop turn, so signals get a say
   std::function<void(Outcome)> on_done_;
   std::deque<Mark> marks_;
+  std::vector<std::string> streams_;  // names of the streams seen, for marks
   std::uint64_t delivered_ = 0;
   bool running_ = false;
   bool pumping_ = false;

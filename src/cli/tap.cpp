@@ -49,7 +49,10 @@ class TapSession {
 
   void start(std::function<void()> on_gone) {
     on_gone_ = on_gone;
-    egress_.start([on_gone](Egress::Outcome) { on_gone(); });
+    egress_.start([this, on_gone](Egress::Outcome outcome) {
+      if (outcome == Egress::Outcome::consumer_failed) spdlog::error("{}", consumer_->error()->message);
+      on_gone();
+    });
     Result<void> watching = close_watch_.start();
     if (!watching) spdlog::debug("no inotify on the FIFO ({}); polling for the reader", watching.error().message);
     // A reader that closes while we have nothing to write is noticed by POLLERR on our end.

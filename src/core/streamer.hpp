@@ -10,14 +10,18 @@
 // Consumer must be destroyed before the Streamer that made it.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/stats.hpp"
 #include "core/types.hpp"
 #include "core/uri.hpp"
 
@@ -75,10 +79,15 @@ class Consumer {
   // Repositions one shard to `seq` (the next message delivered has seq >= it).
   virtual Result<void> assign(ShardId shard, SeqNo seq) = 0;
 
-  // Marks everything up to and including `seq` on `shard` as handed on. With a group the
-  // position is committed (batched; commit_now forces it). Without a group it is a no-op.
-  virtual void ack(ShardId shard, SeqNo seq) = 0;
+  // Marks everything up to and including `seq` on `shard` of `stream` as handed on. With a
+  // group the position is committed (batched; commit_now forces it). Without a group it is a
+  // no-op.
+  virtual void ack(std::string_view stream, ShardId shard, SeqNo seq) = 0;
   virtual Result<void> commit_now() = 0;
+
+  // A persistent error the consumer cannot get past by itself (a shard it cannot read, a group
+  // it cannot join); transient ones are retried inside. Checked when on_readable fires.
+  virtual std::optional<Error> error() const { return std::nullopt; }
 
   // The shards this consumer reads (after group assignment).
   virtual std::vector<ShardId> shards() const = 0;
@@ -132,6 +141,40 @@ class Streamer {
   virtual Result<std::unique_ptr<Consumer>> create_consumer(std::span<const StreamKey> streams,
                                                             const ConsumerOptions& options) = 0;
   virtual Admin& admin() = 0;
+
+  // One snapshot of every stream's counters, for `sea streamer top` (core/stats.hpp). Runs the
+  // loop like Admin calls do. This default asks the Admin (list + describe per stream) and
+  // knows neither previews nor producers; backends override it with something cheaper.
+  virtual Result<ClusterStats> stats(const StatsRequest& request) {
+    ClusterStats out;
+    out.sampled_at = now_ms();
+    Result<std::vector<std::string>> names = admin().list();
+    if (!names) return names.error();
+    for (const std::string& name : *names) {
+      if (!request.filter.empty() && name.find(request.filter) == std::string::npos) continue;
+      if (out.streams.size() >= request.max_streams) {
+        out.truncated = true;
+        break;
+      }
+      Result<StreamKey> key = StreamKey::parse(name);
+      if (!key) continue;
+      Result<StreamInfo> info = admin().describe(*key);
+      out.requests += 2;
+      if (!info) continue;  // removed between list and describe
+      StreamStats stream;
+      stream.name = name;
+      for (const ShardInfo& shard : info->shards) {
+        stream.shards.push_back(ShardStats{shard.id, shard.first_seq, shard.next_seq > 0 ? shard.next_seq - 1 : 0,
+                                           shard.next_seq, std::nullopt, shard.last_ts});
+        stream.last_ts = std::max(stream.last_ts, shard.last_ts);
+      }
+      for (const GroupInfo& group : info->groups)
+        stream.groups.push_back(GroupStats{group.name, group.members, group.lag, group.committed});
+      out.streams.push_back(std::move(stream));
+    }
+    out.requests += 1;
+    return out;
+  }
 };
 
 }  // namespace sea

@@ -139,6 +139,8 @@ Result<std::int64_t> parse_duration_ms(std::string_view text) {
   else if (unit == "h") scale = 3'600'000;
   else if (unit == "d") scale = 86'400'000;
   else return make_error(Errc::invalid_argument, "bad duration '{}': unknown unit '{}' (use ms, s, m, h or d)", text, unit);
+  if (value > INT64_MAX / scale)
+    return make_error(Errc::invalid_argument, "bad duration '{}': too large", text);
   return value * scale;
 }
 
@@ -158,6 +160,8 @@ Result<std::uint64_t> parse_size(std::string_view text) {
   else if (unit == "g" || unit == "G") scale = 1ULL << 30;
   else if (unit == "t" || unit == "T") scale = 1ULL << 40;
   else return make_error(Errc::invalid_argument, "bad size '{}': unknown unit (use k, M, G or T)", text);
+  if (value > UINT64_MAX / scale)
+    return make_error(Errc::invalid_argument, "bad size '{}': too large", text);
   return value * scale;
 }
 
@@ -178,8 +182,8 @@ Result<Timestamp> parse_time(std::string_view text) {
 }
 
 std::string format_time(Timestamp ts) {
-  std::time_t secs = static_cast<std::time_t>(ts >= 0 ? ts / 1000 : (ts - 999) / 1000);
-  const int millis = static_cast<int>(ts - static_cast<Timestamp>(secs) * 1000);
+  std::time_t secs = static_cast<std::time_t>(ts / 1000 - (ts % 1000 < 0 ? 1 : 0));
+  const int millis = static_cast<int>(ts % 1000 < 0 ? ts % 1000 + 1000 : ts % 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,

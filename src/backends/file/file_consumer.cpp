@@ -234,18 +234,14 @@ Result<void> FileConsumer::assign(ShardId shard, SeqNo seq) {
   return ok();
 }
 
-void FileConsumer::ack(ShardId shard, SeqNo seq) {
+void FileConsumer::ack(std::string_view stream, ShardId shard, SeqNo seq) {
   if (options_.group.empty()) return;
-  // ack() names no stream: with several streams, the source that last handed out this seq on
-  // this shard is meant; failing that, any source of the shard that has handed it out.
   Source* target = nullptr;
   for (const std::unique_ptr<Source>& source : sources_) {
-    if (source->shard != shard || !source->delivered_any) continue;
-    if (source->last_delivered == seq) {
+    if (source->shard == shard && source->delivered_any && streams_[source->stream].name == stream) {
       target = source.get();
       break;
     }
-    if (target == nullptr && source->last_delivered > seq) target = source.get();
   }
   if (target == nullptr) return;
   if (!target->acked_next || *target->acked_next < seq + 1) {

@@ -45,12 +45,12 @@ class FileConsumer final : public Consumer {
   bool at_end() const override;
   Result<void> seek(Timestamp time) override;
   Result<void> assign(ShardId shard, SeqNo seq) override;
-  void ack(ShardId shard, SeqNo seq) override;
+  void ack(std::string_view stream, ShardId shard, SeqNo seq) override;
   Result<void> commit_now() override;
   std::vector<ShardId> shards() const override;
 
   // The first I/O error a reader met (the Consumer interface has no error channel).
-  const std::optional<Error>& error() const { return error_; }
+  std::optional<Error> error() const override { return error_; }
 
  private:
   struct Source {

@@ -9,6 +9,7 @@
 #include "backends/file/file_admin.hpp"
 #include "backends/file/file_consumer.hpp"
 #include "backends/file/file_producer.hpp"
+#include "backends/file/file_stats.hpp"
 
 namespace sea::file {
 
@@ -49,7 +50,9 @@ class FileStreamer final : public Streamer {
   Result<std::unique_ptr<Producer>> create_producer(const StreamKey& stream, const ProducerOptions& options) override {
     WriterOptions writer = writer_;
     SEA_TRY(apply_properties(options.properties, writer));
-    return FileProducer::create(loop_, root_, stream, options, writer);
+    Result<std::unique_ptr<Producer>> made = FileProducer::create(loop_, root_, stream, options, writer);
+    if (!made) return made;
+    return with_presence(std::move(*made), root_, stream.str());
   }
 
   Result<std::unique_ptr<Consumer>> create_consumer(std::span<const StreamKey> streams,
@@ -60,6 +63,7 @@ class FileStreamer final : public Streamer {
   }
 
   Admin& admin() override { return admin_; }
+  Result<ClusterStats> stats(const StatsRequest& request) override { return stats_.sample(request); }
 
  private:
   loop::Loop& loop_;
@@ -67,6 +71,7 @@ class FileStreamer final : public Streamer {
   std::string root_;
   WriterOptions writer_;
   FileAdmin admin_;
+  FileStats stats_{root_};
 };
 
 }  // namespace

@@ -239,7 +239,6 @@ std::size_t KafkaConsumer::poll(std::size_t max, const Sink& sink) {
                      .ts = rd_kafka_message_timestamp(m, nullptr), .has_key = m->key != nullptr,
                      .key = std::string_view(static_cast<const char*>(m->key), m->key_len), .headers = headers_,
                      .payload = std::string_view(static_cast<const char*>(m->payload), m->len)};
-    if (topics_.size() > 1) last_topic_of_shard_[view.shard] = static_cast<std::uint32_t>(key >> 32);
     sink(view);
     note_end(key, m, false);
     rd_kafka_message_destroy(m);

@@ -44,7 +44,7 @@ class KafkaConsumer final : public Consumer {
   bool at_end() const override;
   Result<void> seek(Timestamp time) override;
   Result<void> assign(ShardId shard, SeqNo seq) override;
-  void ack(ShardId shard, SeqNo seq) override;
+  void ack(std::string_view stream, ShardId shard, SeqNo seq) override;
   Result<void> commit_now() override;
   std::vector<ShardId> shards() const override;
 
@@ -88,7 +88,6 @@ class KafkaConsumer final : public Consumer {
   std::vector<HeaderView> headers_;  // reused for each handed-out message
   std::unordered_map<PartKey, PartState> parts_;
   std::unordered_map<PartKey, std::int64_t> acks_;   // offsets to store (seq + 1), batched
-  std::unordered_map<ShardId, std::uint32_t> last_topic_of_shard_;  // which topic ack(shard) means
   const rd_kafka_topic_t* cached_rkt_ = nullptr;      // last topic handle seen, and its index
   std::uint32_t cached_topic_ = 0;
   std::optional<Error> last_error_;

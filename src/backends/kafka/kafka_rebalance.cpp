@@ -59,13 +59,11 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
   }
 }
 
-void KafkaConsumer::ack(ShardId shard, SeqNo seq) {
+void KafkaConsumer::ack(std::string_view stream, ShardId shard, SeqNo seq) {
   if (options_.group.empty()) return;
   std::uint32_t topic = 0;
-  if (topics_.size() > 1) {
-    const auto it = last_topic_of_shard_.find(shard);
-    if (it != last_topic_of_shard_.end()) topic = it->second;
-  }
+  while (topic < topics_.size() && topics_[topic] != stream) ++topic;
+  if (topic == topics_.size()) return;  // not a topic of this consumer
   const PartKey key = (static_cast<PartKey>(topic) << 32) | shard;
   std::int64_t& next = acks_[key];
   next = std::max(next, static_cast<std::int64_t>(seq) + 1);

@@ -239,10 +239,10 @@ Result<void> RedisConsumer::assign(ShardId shard, SeqNo seq) {
   return ok();
 }
 
-void RedisConsumer::ack(ShardId shard_id, SeqNo seq) {
+void RedisConsumer::ack(std::string_view stream, ShardId shard_id, SeqNo seq) {
   if (!group_mode_) return;
   for (Shard& shard : shards_) {
-    if (shard.id != shard_id || shard.unacked.empty()) continue;
+    if (shard.id != shard_id || shard.unacked.empty() || streams_[shard.stream].str() != stream) continue;
     // Ack in hand-out order up to the entry with this seq (claimed entries may be older than
     // ones handed out before them); without an exact match, everything up to seq.
     std::size_t upto = 0;

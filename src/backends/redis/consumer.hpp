@@ -52,7 +52,7 @@ class RedisConsumer final : public Consumer {
   bool at_end() const override;
   Result<void> seek(Timestamp time) override;
   Result<void> assign(ShardId shard, SeqNo seq) override;
-  void ack(ShardId shard, SeqNo seq) override;
+  void ack(std::string_view stream, ShardId shard, SeqNo seq) override;
   Result<void> commit_now() override;
   std::vector<ShardId> shards() const override;
 

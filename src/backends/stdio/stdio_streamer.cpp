@@ -165,7 +165,7 @@ class StdioConsumer final : public Consumer, private codecs::FrameSink {
   bool at_end() const override { return eof_ && queue_.empty(); }
   Result<void> seek(Timestamp) override { return unsupported("seek"); }
   Result<void> assign(ShardId, SeqNo) override { return unsupported("assign"); }
-  void ack(ShardId, SeqNo) override {}
+  void ack(std::string_view, ShardId, SeqNo) override {}
   Result<void> commit_now() override { return {}; }
   std::vector<ShardId> shards() const override { return {0}; }
 

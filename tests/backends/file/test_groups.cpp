@@ -40,7 +40,7 @@ TEST_CASE("file log: a group resumes from its committed position after a restart
       std::optional<Message> got = next(loop, *first, true, 1000);
       REQUIRE(got.has_value());
       CHECK(got->seq == expected);
-      first->ack(got->shard, got->seq);
+      first->ack(got->stream, got->shard, got->seq);
     }
     // Handed on but not acknowledged: must come again.
     CHECK(next(loop, *first, true, 1000).has_value());
@@ -52,7 +52,7 @@ TEST_CASE("file log: a group resumes from its committed position after a restart
     REQUIRE(got.has_value());
     CHECK(got->seq == 30);
     CHECK(got->payload == "job30");
-    second->ack(got->shard, got->seq);
+    second->ack(got->stream, got->shard, got->seq);
     REQUIRE(second->commit_now().ok());
   }
 
@@ -101,7 +101,7 @@ TEST_CASE("file log: two group members split the shards and a survivor takes ove
   for (Consumer* c : {a.get(), b.get()}) {
     for (const Message& m : drain(loop, *c, 1000)) {
       payloads.insert(m.payload);
-      c->ack(m.shard, m.seq);
+      c->ack(m.stream, m.shard, m.seq);
     }
   }
   CHECK(payloads.size() == 400);

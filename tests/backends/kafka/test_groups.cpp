@@ -32,8 +32,8 @@ void drain_both(loop::Loop& loop, Consumer& a, Consumer& b, std::vector<Message>
                 std::size_t want) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (got_a.size() + got_b.size() < want && std::chrono::steady_clock::now() < deadline) {
-    a.poll(100, [&](const MessageView& m) { got_a.push_back(Message::from_view(m)); a.ack(m.shard, m.seq); });
-    b.poll(100, [&](const MessageView& m) { got_b.push_back(Message::from_view(m)); b.ack(m.shard, m.seq); });
+    a.poll(100, [&](const MessageView& m) { got_a.push_back(Message::from_view(m)); a.ack(m.stream, m.shard, m.seq); });
+    b.poll(100, [&](const MessageView& m) { got_b.push_back(Message::from_view(m)); b.ack(m.stream, m.shard, m.seq); });
     run_for(loop, 20);
   }
 }
@@ -92,7 +92,7 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
       CHECK(n >= 400);  // B's partitions resume where B acked, not from the start
       distinct.insert(n);
       shards_after.insert(m.shard);
-      (*a)->ack(m.shard, m.seq);
+      (*a)->ack(m.stream, m.shard, m.seq);
     });
     run_for(loop, 20);
   }

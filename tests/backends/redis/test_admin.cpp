@@ -33,7 +33,7 @@ TEST_CASE("admin create, describe, list, trim, retention, group position, remove
     auto consumer = env.consumer({stream}, options);
     std::vector<Message> got = env.drain(*consumer, 300);
     REQUIRE(got.size() == 300);
-    for (std::size_t i = 0; i < 100; ++i) consumer->ack(got[i].shard, got[i].seq);
+    for (std::size_t i = 0; i < 100; ++i) consumer->ack(got[i].stream, got[i].shard, got[i].seq);
     REQUIRE(consumer->commit_now().ok());
     env.run_until([] { return false; }, 300);
   }

@@ -40,7 +40,7 @@ TEST_CASE("entries pending on a dead member are reclaimed by another") {
   REQUIRE(env.run_until([&] {
     b->poll(1000, [&](const MessageView& v) {
       seen.insert(std::string(v.payload));
-      b->ack(v.shard, v.seq);
+      b->ack(v.stream, v.shard, v.seq);
     });
     return seen.size() == 100;
   }, 15'000));

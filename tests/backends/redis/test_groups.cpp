@@ -33,8 +33,8 @@ TEST_CASE("group members share the load, each entry to one member") {
   std::multiset<std::string> seen;
   std::size_t from_a = 0, from_b = 0;
   REQUIRE(env.run_until([&] {
-    from_a += a->poll(5, [&](const MessageView& v) { seen.insert(std::string(v.payload)); a->ack(v.shard, v.seq); });
-    from_b += b->poll(5, [&](const MessageView& v) { seen.insert(std::string(v.payload)); b->ack(v.shard, v.seq); });
+    from_a += a->poll(5, [&](const MessageView& v) { seen.insert(std::string(v.payload)); a->ack(v.stream, v.shard, v.seq); });
+    from_b += b->poll(5, [&](const MessageView& v) { seen.insert(std::string(v.payload)); b->ack(v.stream, v.shard, v.seq); });
     return seen.size() >= 300 && a->at_end() && b->at_end();
   }));
   CHECK(seen.size() == 300);
@@ -63,7 +63,7 @@ TEST_CASE("a member restarting under its name resumes with what it did not ack")
     REQUIRE(env.run_until([&] {
       a->poll(1, [&](const MessageView& v) {
         first.emplace_back(v.payload);
-        if (first.size() <= 20) a->ack(v.shard, v.seq);
+        if (first.size() <= 20) a->ack(v.stream, v.shard, v.seq);
       });
       return first.size() >= 30;
     }));
