@@ -10,23 +10,23 @@ _sea_streamer_subcommands="flux tap produce consume decode mock-kafka"
 _sea_streamer_options() {
     case "$1" in
         flux)
-            echo "-h --help -b --cluster -t --topic -s --stream -X -v --verbose -q --quiet
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format --key --delimiter --quote --no-header --tsv-escapes --to --max-message-bytes
                   --on-error --delivery -p --shard --dedupe-window" ;;
         produce)
-            echo "-h --help -b --cluster -t --topic -s --stream -X -v --verbose -q --quiet
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format --key --delimiter --quote --no-header --tsv-escapes --to --max-message-bytes
                   --on-error --delivery -p --shard --dedupe-window" ;;
         tap)
-            echo "-h --help -b --cluster -t --topic -s --stream -X -v --verbose -q --quiet
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
                   --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
         consume)
-            echo "-h --help -b --cluster -t --topic -s --stream -X -v --verbose -q --quiet
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
                   --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
         decode)
-            echo "-h --help -b --cluster -t --topic -s --stream -X -v --verbose -q --quiet
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format -J --envelope -f --format-string --output-delimiter --no-output-header
                   --segments --json" ;;
         mock-kafka)

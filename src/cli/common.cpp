@@ -9,6 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.hpp"
+#ifdef SEA_HAVE_KAFKA
+#include "backends/kafka/kafka_properties.hpp"
+#endif
 
 namespace sea::cli {
 
@@ -22,6 +25,9 @@ void add_target_options(CLI::App& app, TargetOptions& options, bool needs_topic)
   }
   app.add_option("-X", options.properties, "Backend client property key=value (librdkafka's for Kafka)")
       ->allow_extra_args(false);
+  app.add_option("-F,--config", options.config_file,
+                 "Kafka client properties file: key=value lines, # comments (default: $SEA_STREAMER_KAFKA_CONFIG); "
+                 "-X given on the command line wins");
   app.add_flag("-v,--verbose", options.verbosity, "More logging on stderr (repeatable)");
   app.add_flag("-q,--quiet", options.quiet, "Only errors on stderr");
 }
@@ -64,6 +70,14 @@ void setup_logging(const TargetOptions& options) {
   else if (options.verbosity >= 2) spdlog::set_level(spdlog::level::trace);
   else if (options.verbosity == 1) spdlog::set_level(spdlog::level::debug);
   else spdlog::set_level(spdlog::level::info);
+#ifdef SEA_HAVE_KAFKA
+  // librdkafka logs from its own threads; spdlog's default logger is thread-safe (_mt).
+  kafka::set_kafka_log_handler([](int level, std::string_view facility, std::string_view message) {
+    if (level <= 3) spdlog::warn("kafka {}: {}", facility, message);
+    else if (level == 4) spdlog::info("kafka {}: {}", facility, message);
+    else spdlog::debug("kafka {}: {}", facility, message);
+  });
+#endif
 }
 
 Result<Properties> parse_properties(const std::vector<std::string>& items) {
@@ -77,6 +91,30 @@ Result<Properties> parse_properties(const std::vector<std::string>& items) {
   return props;
 }
 
+namespace {
+
+// -F FILE or $SEA_STREAMER_KAFKA_CONFIG: properties under those given with -X.
+Result<void> apply_config_file(const TargetOptions& options, Target& target) {
+  std::string file = options.config_file;
+  const char* env = std::getenv("SEA_STREAMER_KAFKA_CONFIG");
+  if (file.empty() && env != nullptr && target.cluster.scheme == Scheme::kafka) file = env;
+  if (file.empty()) return {};
+  if (target.cluster.scheme != Scheme::kafka)
+    return make_error(Errc::invalid_argument, "-F {}: config files hold Kafka client properties; {} is not kafka://",
+                      file, target.cluster.display());
+#ifdef SEA_HAVE_KAFKA
+  Properties merged;
+  SEA_TRY(kafka::load_properties_file(file, merged));
+  for (const auto& [key, value] : target.connect.properties) merged[key] = value;
+  target.connect.properties = std::move(merged);
+  return {};
+#else
+  return make_error(Errc::unsupported, "-F {}: this build of sea has no Kafka backend", file);
+#endif
+}
+
+}  // namespace
+
 Result<Target> resolve_target(const TargetOptions& options) {
   Target target;
   Result<Properties> props = parse_properties(options.properties);
@@ -89,11 +127,13 @@ Result<Target> resolve_target(const TargetOptions& options) {
     if (!address) return address.error();
     target.cluster = std::move(address->cluster);
     target.streams = std::move(address->streams);
+    SEA_TRY(apply_config_file(options, target));
     return target;
   }
   Result<Uri> uri = parse_uri(options.cluster.empty() ? default_cluster_uri() : options.cluster);
   if (!uri) return uri.error();
   target.cluster = std::move(*uri);
+  SEA_TRY(apply_config_file(options, target));
   for (const std::string& topic : options.topics) {
     Result<StreamKey> key = StreamKey::parse(topic);
     if (!key) return key.error();

@@ -26,6 +26,7 @@ struct TargetOptions {
   std::vector<std::string> topics;  // --topic KEY (repeatable, or k1,k2)
   std::string stream;               // --stream URI/KEY
   std::vector<std::string> properties;  // -X key=value
+  std::string config_file;          // -F FILE (Kafka: librdkafka properties; also $SEA_STREAMER_KAFKA_CONFIG)
   int verbosity = 0;                // -v (repeatable) / -q
   bool quiet = false;
 };
