@@ -7,7 +7,11 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <hiredis/sds.h>
+#include <poll.h>
+
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include "backends/redis/layout.hpp"
@@ -19,6 +23,12 @@ namespace {
 constexpr std::uint64_t kBackoffMinMs = 50;
 constexpr std::uint64_t kBackoffMaxMs = 5000;
 constexpr std::uint64_t kTimeoutTickMs = 100;
+constexpr int kDrainOnCloseMs = 1000;
+
+std::uint64_t monotonic_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
 
 // hiredis 0.14's libuv adapter ignores a poll error (libuv reports a connection reset as
 // status UV_EBADF and stops the handle), so a killed connection would never be noticed. These
@@ -54,6 +64,7 @@ Connection::Connection(loop::Loop& loop, ConnectionConfig config)
     : loop_(loop), config_(std::move(config)), reconnect_timer_(loop), timeout_timer_(loop) {}
 
 Connection::~Connection() {
+  drain_before_close(kDrainOnCloseMs);
   if (ctx_ != nullptr) {
     // Pending callbacks must not run into a destroyed owner: hiredis calls them with a NULL
     // reply while freeing, and reply_cb ignores contexts whose owner is gone.
@@ -194,8 +205,39 @@ void Connection::on_connected(int status) {
   }
 }
 
+// A clean stop must not lose what was acknowledged: XACKs queued just before the consumer is
+// destroyed would die with the context. So the destructor writes what hiredis still holds and
+// reads the replies of the pending non-blocking commands, for at most `timeout_ms`. Replies go
+// nowhere (the owner is being destroyed), and a blocking read pending on the connection means
+// there is nothing worth waiting for. This blocks the loop thread briefly, once, at shutdown.
+void Connection::drain_before_close(int timeout_ms) {
+  if (ctx_ == nullptr || !handshake_done_) return;
+  closing_ = true;
+  bool any_blocking = false;
+  for (Pending& p : pending_) {
+    p.fn = nullptr;
+    any_blocking = any_blocking || p.deadline_ms == 0;
+  }
+  const std::uint64_t deadline = monotonic_ms() + static_cast<std::uint64_t>(timeout_ms);
+  while (ctx_ != nullptr) {
+    redisAsyncHandleWrite(ctx_);
+    if (ctx_ == nullptr) break;
+    const bool unwritten = sdslen(ctx_->c.obuf) > 0;
+    if (!unwritten && (pending_.empty() || any_blocking)) break;
+    const std::uint64_t now = monotonic_ms();
+    if (now >= deadline) break;
+    struct pollfd p {ctx_->c.fd, static_cast<short>(POLLIN | (unwritten ? POLLOUT : 0)), 0};
+    if (::poll(&p, 1, static_cast<int>(deadline - now)) <= 0) break;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) redisAsyncHandleRead(ctx_);
+  }
+}
+
 void Connection::on_disconnected(int status) {
   (void)status;
+  if (closing_) {
+    ctx_ = nullptr;
+    return;
+  }
   const bool was_up = handshake_done_;
   ctx_ = nullptr;
   handshake_done_ = false;

@@ -75,6 +75,7 @@ class Connection {
   };
 
   void connect();
+  void drain_before_close(int timeout_ms);
   void schedule_reconnect();
   void on_connected(int status);
   void on_disconnected(int status);
@@ -92,6 +93,7 @@ class Connection {
   bool dying_ = false;  // hiredis is failing the pending commands of a dropped connection
   bool started_ = false;
   std::deque<Pending> pending_;
+  bool closing_ = false;  // the destructor is draining: no reconnect, no callbacks
   std::function<void(bool)> on_state_;
   std::string last_error_;
   unsigned attempts_ = 0;
