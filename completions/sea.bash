@@ -4,7 +4,7 @@
 # scripts/check-docs reads the `SUB)` branches of _sea_streamer_options: each must list every
 # option of `sea streamer SUB --help`, long and short.
 
-_sea_streamer_subcommands="flux tap produce consume decode mock-kafka"
+_sea_streamer_subcommands="flux tap produce consume seek relay admin decode mock-kafka top"
 
 # The options of each subcommand, as `sea streamer SUB --help` lists them.
 _sea_streamer_options() {
@@ -29,8 +29,24 @@ _sea_streamer_options() {
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format -J --envelope -f --format-string --output-delimiter --no-output-header
                   --segments --json" ;;
+        top)
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
+                  -i --interval --stale --filter --max-streams --once --json" ;;
         mock-kafka)
             echo "-h --help --brokers --port --topic" ;;
+        seek)
+            echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
+                  -T --time -S --seq -p --shard -G --group --commit -e --exit -c --count --json
+                  --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
+        relay)
+            echo "-h --help -i --input -O --output -X --input-X --output-X -v --verbose -q --quiet
+                  -o --from -G --group --mode -e --exit -c --count --shards
+                  --delivery -p --shard --dedupe-window --max-message-bytes --restamp --progress" ;;
+        admin)
+            echo "list describe create delete trim retention
+                  -h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
+                  --json --shards --if-not-exists --max-age --max-bytes --before-time --before-seq
+                  --keep-bytes -y --yes" ;;
     esac
 }
 
@@ -40,7 +56,8 @@ _sea_streamer_takes_value() {
         -b | --cluster | -t | --topic | -s | --stream | -X | --format | --key | --delimiter | --quote | \
         --to | --max-message-bytes | --on-error | --delivery | -p | --shard | --dedupe-window | \
         -o | --from | -G | --group | --mode | -c | --count | --shards | -f | --format-string | \
-        --output-delimiter | --brokers | --port)
+        --output-delimiter | --brokers | --port | -T | --time | -S | --seq | -i | --input | -O | --output | \
+        --input-X | --output-X | --max-age | --max-bytes | --before-time | --before-seq | --keep-bytes)
             return 0 ;;
     esac
     return 1

@@ -13,6 +13,9 @@ const CommandEntry kCommands[] = {
     {"produce", "Produce frames read from stdin", &setup_produce},
     {"consume", "Write consumed messages to stdout", &setup_consume},
     {"decode", "Inspect the file backend's data: messages and segments", &setup_decode},
+    {"seek", "Print a stream from a time or seq, or move a group's position there", &setup_seek},
+    {"relay", "Copy a stream across backends, keeping keys, headers and timestamps", &setup_relay},
+    {"admin", "List, describe, create, delete, trim streams and set their retention", &setup_admin},
     {"top", "The htop of streams: rates, last messages, producers, consumers and lag, live", &setup_top},
 #ifdef SEA_HAVE_KAFKA
     {"mock-kafka", "Run librdkafka's mock Kafka cluster for development and tests", &setup_mock_kafka},

@@ -30,6 +30,9 @@ void setup_produce(CLI::App& app, Runner& runner);
 void setup_consume(CLI::App& app, Runner& runner);
 void setup_decode(CLI::App& app, Runner& runner);
 void setup_top(CLI::App& app, Runner& runner);
+void setup_seek(CLI::App& app, Runner& runner);
+void setup_relay(CLI::App& app, Runner& runner);
+void setup_admin(CLI::App& app, Runner& runner);
 #ifdef SEA_HAVE_KAFKA
 void setup_mock_kafka(CLI::App& app, Runner& runner);
 #endif

@@ -168,6 +168,13 @@ class MsgpackDecoder final : public Decoder {
         report(converted.error().message, sink);
         return;
       }
+      // JSON text is longer than its MessagePack (nil is 1 byte, "null" 4): the limit holds
+      // for what is produced, so a frame that grew past it is an error, not a failed send.
+      if (json_.size() > max_) {
+        report(fmt::format("object as JSON is {} bytes, over max_message_bytes ({}); skipped", json_.size(), max_),
+               sink);
+        return;
+      }
       frame.payload = json_;
     } else {
       frame.payload = frame_;

@@ -30,7 +30,9 @@ Result<void> InputReader::start(ChunkFn on_chunk, EofFn on_eof, ErrorFn on_error
   on_error_ = std::move(on_error);
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return errno_error(errno, "fstat input");
-  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+  // Character devices other than terminals (/dev/null, as cron gives) cannot be polled:
+  // epoll refuses them with EPERM. Like files, they are always ready.
+  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || (S_ISCHR(st.st_mode) && !::isatty(fd_))) {
     kind_ = Kind::regular;
   } else if (::isatty(fd_)) {
     kind_ = Kind::tty;

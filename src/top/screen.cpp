@@ -76,7 +76,7 @@ void draw(const Header& header, const Model& model, ViewState& view, const Style
     return fmt::format("{}{}", text, view.sort == by ? (view.descending ? "v" : "^") : "");
   };
   const std::string titles = fmt::format(
-      "{} {} {} {} {} {} {} {} {:>3} {:>3} {:>3} {} {}", pad("STATUS", 5), pad(title(SortBy::name, "STREAM"), name_width),
+      "{} {} {} {} {} {} {} {} {:>3} {:>3} {:>3} {} {}", pad("STATE", 5), pad(title(SortBy::name, "STREAM"), name_width),
       rpad(title(SortBy::msgs_1s, "MSG/S"), 7), rpad(title(SortBy::msgs_1m, "MSG/S1M"), 8),
       rpad(title(SortBy::bytes_1s, "B/S"), 7), rpad(title(SortBy::bytes_1m, "B/S1M"), 7), pad("LAST MINUTE", 20),
       rpad(title(SortBy::age, "AGE"), 6), title(SortBy::shards, "SH"), "P", "C", rpad(title(SortBy::lag, "LAG"), 7),

@@ -44,6 +44,9 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   config.defaults["queue.buffering.max.kbytes"] = std::to_string(queue_kbytes);
   config.defaults["message.max.bytes"] = std::to_string(std::max<std::size_t>(options.max_message_bytes + 4096, 1'000'000));
   config.defaults["topic.partitioner"] = std::string("murmur2_random");
+  // Messages without a key spread over every partition (SPEC §2), not stuck to one partition
+  // per batch as librdkafka's sticky partitioner would do by default.
+  config.defaults["sticky.partitioning.linger.ms"] = std::string("0");
   config.per_client = options.properties;
   config.forced = delivery_properties(options.delivery);
   Result<ConfPtr> conf = build_conf(config);

@@ -7,6 +7,7 @@
 #include "backends/kafka/kafka_client.hpp"
 #include "backends/kafka/kafka_consumer.hpp"
 #include "backends/kafka/kafka_producer.hpp"
+#include "backends/kafka/kafka_stats.hpp"
 
 namespace sea::kafka {
 
@@ -35,6 +36,7 @@ class KafkaStreamer final : public Streamer {
   }
 
   Admin& admin() override { return admin_; }
+  Result<ClusterStats> stats(const StatsRequest& request) override { return sample_stats(*this, request); }
 
  private:
   loop::Loop& loop_;

@@ -167,6 +167,7 @@ bool decode_entry(const redisReply* entry, EntryId& entry_id, MessageView& view,
   view.key = {};
   headers.clear();
   bool has_msg = false;
+  std::string_view stamped;
   const std::size_t n = fields->elements & ~std::size_t{1};
   for (std::size_t i = 0; i < n; i += 2) {
     const std::string_view name = reply_text(fields->element[i]);
@@ -177,9 +178,17 @@ bool decode_entry(const redisReply* entry, EntryId& entry_id, MessageView& view,
     } else if (name == "key") {
       view.has_key = true;
       view.key = value;
+    } else if (name == "ts") {
+      stamped = value;
     } else if (name.size() > 2 && name.substr(0, 2) == "h:") {
       headers.push_back(HeaderView{name.substr(2), value});
     }
+  }
+  if (has_msg && !stamped.empty()) {
+    // The producer's fallback when the id could not carry the caller's time (producer.hpp).
+    Timestamp ts = 0;
+    const std::from_chars_result parsed = std::from_chars(stamped.data(), stamped.data() + stamped.size(), ts);
+    if (parsed.ec == std::errc() && parsed.ptr == stamped.data() + stamped.size()) view.ts = ts;
   }
   if (!has_msg) {
     // Written by someone else: the payload is the JSON object of every field.

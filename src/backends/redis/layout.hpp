@@ -8,7 +8,9 @@
 // - An entry's fields: `key` (the message key, when it has one), `h:<name>` (one per header),
 //   and `msg` (the payload) last. An entry without `msg` (written by someone else) is consumed
 //   as the JSON object of all its fields, values as strings: {"id":"7","qty":"2"}.
-// - seq = (id ms << 16) | id sequence; ts = id ms. An id whose sequence part exceeds 65535
+// - seq = (id ms << 16) | id sequence; ts = id ms, unless the entry has a `ts` field (written by
+//   the producer when a caller-supplied time could not be the id's time, producer.hpp): then
+//   that field, in decimal ms, is the ts. An id whose sequence part exceeds 65535
 //   (more than 65536 entries in one millisecond, never reached by XADD *) is clamped to 65535.
 // - Per-stream settings sea adds (retention) live in the hash `sea-meta:K`; stream keys cannot
 //   contain ':' so it never collides with a stream.

@@ -18,12 +18,25 @@
 // encoded message size seen so far (+ 64 bytes of per-entry overhead); max_age_ms → XTRIM
 // MINID ~ (now - age) once a second while producing.
 //
+// Caller-supplied timestamps (MessageView.ts != 0, e.g. from `relay`): the entry id carries the
+// time, so the message is written by a small script that tries XADD with the explicit id
+// `<ts>-*` (valid since Redis 7) and, when Redis refuses it because the stream's top id is
+// already later, falls back to `*` plus a field `ts` holding the original time; the consumer
+// (layout.hpp decode_entry) reads that field back as the message's ts. Doing both in one script
+// keeps the pipeline in order: a refused id never lets a later message overtake it.
+// exactly-once writes the `ts` field whenever a ts is given. Receipts carry the given ts.
+// The script costs about 3x a plain XADD, so once a reply has told the producer a shard's newest
+// id, a ts not before it is sent as a plain `XADD K <ts>-*` (see ShardTop). Only if another
+// writer adds a later id at the same moment is that refused; the entry is then sent again
+// through the script, and a later message already in the pipeline may land before it.
+//
 // Lifecycle: made by RedisStreamer::create_producer with its own Router (connections named
 // sea-producer-…); must be destroyed before the loop. Unflushed messages are dropped on
 // destruction. Lives on the loop's thread.
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,8 +69,23 @@ class RedisProducer final : public Producer {
     ShardId shard = kAnyShard;  // chosen when first sent
     std::uint32_t key_hash = 0;
     bool has_key = false;
+    Timestamp ts = 0;           // caller-supplied time, 0: let Redis stamp it
+    bool unpredicted = false;   // in flight with an id Redis picks (`*` or a script): see ShardTop
+    bool force_script = false;  // a plain `<ts>-*` was refused: the script decides next time
     std::uint32_t field_count = 0;
     std::string fields;         // RESP of the entry's fields; for exactly-once, key first
+  };
+  // What this producer knows of a shard's newest id, to send `XADD K <ts>-*` directly when it
+  // cannot be refused and the stamp script only when it might.
+  // The newest id's ms is asked once per shard (XREVRANGE + - COUNT 1) before the first stamped
+  // entry, then followed from replies and from the plain ids sent. An entry whose id Redis picks
+  // (`*`, the script's fallback, exactly-once) may move the top anywhere up to "now", so plain
+  // stamps wait until none is in flight.
+  struct ShardTop {
+    bool known = false;
+    bool asked = false;
+    std::uint64_t ms = 0;
+    std::uint32_t unpredicted_in_flight = 0;
   };
   struct FlushWaiter {
     Ticket last;
@@ -68,6 +96,10 @@ class RedisProducer final : public Producer {
   void on_ready();
   void pump();
   bool transmit(Entry& entry);
+  bool send_command(Entry& entry, const std::string& key, bool predicted = false);
+  void ask_top(ShardId shard, const std::string& key);
+  bool plain_stamp_ok(const Entry& entry);
+  void note_reply(Entry& entry, redisReply* reply);
   void on_reply(Ticket ticket, redisReply* reply, const Error* error);
   void finish(Entry& entry, const Result<Receipt>& outcome);
   void settle();
@@ -85,6 +117,7 @@ class RedisProducer final : public Producer {
   std::uint32_t round_robin_ = 0;
 
   std::deque<Entry> window_;  // ticket order; done entries leave from the front
+  std::map<ShardId, ShardTop> tops_;
   Ticket next_ticket_ = 1;
   Ticket resend_from_ = 1;    // no queued entry has a smaller ticket
   std::size_t window_bytes_ = 0;

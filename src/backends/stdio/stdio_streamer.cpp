@@ -2,7 +2,9 @@
 // its stdin a one-shard stream to consume from, so `relay` and library users can put a pipe at
 // either end. Framing: one message per line; with -X stdio.envelope=true each line is an NDJSON
 // envelope {"stream","shard","seq","ts","key","headers","payload"} so keys, headers and
-// timestamps survive a pipe between two `sea` processes.
+// timestamps survive a pipe between two `sea` processes. Payloads and keys come back byte for
+// byte (bytes that are not UTF-8 travel as base64), except that a payload which is JSON travels
+// as JSON and comes back minified; header names are unique in an envelope (the last wins).
 //
 // Seq numbers are line numbers (from 0) of this process's input or output; timestamps are taken
 // on read unless an envelope carries one. Groups, seek and assign have nothing to act on in a
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include <deque>
+#include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +25,42 @@
 namespace sea::stdio {
 
 namespace {
+
+// Decodes standard base64 (the envelope's "payload_encoding":"base64" for bytes that are not
+// UTF-8); returns nullopt on a character outside the alphabet.
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : text) {
+    int v;
+    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+    else if (ch == '+') v = 62;
+    else if (ch == '/') v = 63;
+    else if (ch == '=') break;
+    else return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// The text of an envelope field that may carry "<name>_encoding":"base64".
+std::string envelope_text(const nlohmann::json& doc, const char* name, const char* encoding) {
+  std::string text = doc[name].get<std::string>();
+  auto it = doc.find(encoding);
+  if (it != doc.end() && it->is_string() && *it == "base64") {
+    std::optional<std::string> bytes = base64_decode(text);
+    if (bytes) return std::move(*bytes);
+  }
+  return text;
+}
 
 bool envelope_on(const Properties& props) {
   auto it = props.find("stdio.envelope");
@@ -187,9 +227,9 @@ class StdioConsumer final : public Consumer, private codecs::FrameSink {
       nlohmann::json doc = nlohmann::json::parse(frame.payload, nullptr, false);
       if (doc.is_object() && doc.contains("payload")) {
         const nlohmann::json& p = doc["payload"];
-        m.payload = p.is_string() ? p.get<std::string>() : p.dump();
+        m.payload = p.is_string() ? envelope_text(doc, "payload", "payload_encoding") : p.dump();
         if (doc.contains("ts") && doc["ts"].is_number_integer()) m.ts = doc["ts"].get<Timestamp>();
-        if (doc.contains("key") && doc["key"].is_string()) m.key = doc["key"].get<std::string>();
+        if (doc.contains("key") && doc["key"].is_string()) m.key = envelope_text(doc, "key", "key_encoding");
         if (doc.contains("headers") && doc["headers"].is_object())
           for (const auto& [k, v] : doc["headers"].items())
             m.headers.push_back({k, v.is_string() ? v.get<std::string>() : v.dump()});

@@ -1,0 +1,83 @@
+// Conformance: consumer groups share the load (two members together see every message once,
+// each sees some) and a group resumes after a restart at its committed position.
+#include <set>
+
+#include "conformance/harness.hpp"
+
+namespace sea::conformance {
+
+TEST_CASE("groups share the load") {
+  for_each_backend("group_share", [](Ctx& c) {
+    ConsumerOptions options = from_earliest();
+    options.group = fmt::format("share-{}", now_ms() % 10'000'000);
+    options.mode = ConsumerMode::repeat;
+    if (c.is(Kind::stdio)) return c.expect_unsupported(c.try_consumer("stdio", options), "group on stdio");
+    const std::string stream = c.new_stream(4);
+    options.member = "m1";
+    std::unique_ptr<Consumer> a = c.consumer(stream, options);
+    options.member = "m2";
+    std::unique_ptr<Consumer> b = c.consumer(stream, options);
+    // Members first agree on who reads what, then the messages arrive.
+    const bool assigned = c.run_until([&] {
+      a->poll(0, [](const MessageView&) {});
+      const std::size_t sa = a->shards().size(), sb = b->shards().size();
+      return sa > 0 && sb > 0 && (!c.is(Kind::kafka) || sa + sb == 4);
+    }, 30'000);
+    c.require(assigned, fmt::format("members not assigned: {} and {} shard(s)", a->shards().size(), b->shards().size()));
+    std::vector<Message> in;
+    for (int i = 0; i < 400; ++i) in.push_back(msg(fmt::format("s{}", i), fmt::format("k{}", i % 100)));
+    std::unique_ptr<Producer> p = c.producer(stream);
+    c.send_all(*p, stream, in);
+    std::set<std::string> seen;
+    std::size_t from_a = 0, from_b = 0, duplicates = 0;
+    a->set_on_readable([] {});
+    b->set_on_readable([] {});
+    c.run_until([&] {
+      auto take = [&](std::size_t& from) {
+        return [&](const MessageView& m) {
+          if (is_marker(m)) return;
+          ++from;
+          duplicates += !seen.insert(std::string(m.payload)).second;
+        };
+      };
+      a->poll(50, take(from_a));
+      b->poll(50, take(from_b));
+      return seen.size() >= in.size();
+    }, 30'000);
+    c.check(seen.size() == in.size(), fmt::format("the group saw {} of {} messages", seen.size(), in.size()));
+    c.check(duplicates == 0, fmt::format("{} message(s) went to both members", duplicates));
+    c.check(from_a > 0 && from_b > 0, fmt::format("one member did all the work: {} and {}", from_a, from_b));
+  });
+}
+
+TEST_CASE("a group resumes at its committed position") {
+  for_each_backend("group_resume", [](Ctx& c) {
+    ConsumerOptions options = from_earliest();
+    options.group = fmt::format("resume-{}", now_ms() % 10'000'000);
+    options.mode = ConsumerMode::repeat;
+    if (c.is(Kind::stdio)) return c.expect_unsupported(c.try_consumer("stdio", options), "group on stdio");
+    const std::string stream = c.new_stream(2);
+    std::unique_ptr<Producer> p = c.producer(stream);
+    std::vector<Message> first;
+    for (int i = 0; i < 100; ++i) first.push_back(msg(fmt::format("old{}", i)));
+    c.send_all(*p, stream, first);
+    {
+      std::unique_ptr<Consumer> run1 = c.consumer(stream, options);
+      std::vector<Message> got = c.read(*run1, 100, 30'000);
+      c.require(got.size() == 100, fmt::format("first run got {} of 100", got.size()));
+      for (const Message& m : got) run1->ack(stream, m.shard, m.seq);
+      c.take(run1->commit_now(), "commit_now");
+    }
+    std::vector<Message> second;
+    for (int i = 0; i < 50; ++i) second.push_back(msg(fmt::format("new{}", i)));
+    c.send_all(*p, stream, second);
+    std::unique_ptr<Consumer> run2 = c.consumer(stream, options);
+    std::vector<Message> got = c.read(*run2, 50, 40'000);
+    std::vector<Message> extra = c.read(*run2, 1, 1000);
+    c.check(got.size() == 50, fmt::format("restart got {} of the 50 new messages", got.size()));
+    for (const Message& m : got) c.check(m.payload.starts_with("new"), "restart redelivered committed " + m.payload);
+    c.check(extra.empty(), "restart delivered more than the new messages");
+  });
+}
+
+}  // namespace sea::conformance

@@ -1,0 +1,45 @@
+# Sourced by the fault-injection tests: everything of tests/cli/common.sh ($T, not, fail, gen,
+# wait_fifo, $C for a file backend in $T/streams) plus a checker of what arrived and `proved`,
+# which prints the guarantee a case has just shown.
+source "$(dirname "${BASH_SOURCE[0]}")/../cli/common.sh"
+
+# proved TEXT: one line per guarantee shown, so the test log says what was covered.
+proved() { echo "PROVED: $(basename "$0" .sh): $*"; }
+
+# check_ids FILE N MODE [FIRST]: FILE holds NDJSON records {"id":i,...} (gen's output) in the
+# order they arrived. MODE:
+#   exact      ids FIRST..N-1, each once, in order (no loss, no duplicate);
+#   at-least   every id FIRST..N-1 at least once, and each time an id repeats the stream
+#              restarts from an earlier point and goes on in order (redelivery, never a gap);
+#   prefix     ids FIRST..K-1 for some K <= N, each once, in order (what was stored is a
+#              prefix of what was sent: nothing after a gap, no duplicate).
+# Prints "K records, D duplicates" and fails with the first broken rule.
+check_ids() {
+  python3 - "$@" <<'PY'
+import json, sys
+path, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+ids = []
+for line_no, line in enumerate(open(path, "rb"), 1):
+    try:
+        ids.append(json.loads(line)["id"])
+    except Exception as e:
+        sys.exit(f"{path}:{line_no}: not a whole record ({e}): {line[:80]!r}")
+seen = set(); dups = 0; expect = first
+for pos, i in enumerate(ids):
+    if i in seen:
+        dups += 1
+        if mode != "at-least":
+            sys.exit(f"{path}: id {i} delivered twice (record {pos + 1})")
+    if i > expect:
+        sys.exit(f"{path}: gap: id {i} at record {pos + 1} where {expect} was due")
+    seen.add(i)
+    expect = i + 1
+missing = [i for i in range(first, n) if i not in seen]
+if mode in ("exact", "at-least") and missing:
+    sys.exit(f"{path}: {len(missing)} ids lost, first {missing[0]}")
+if mode == "prefix" and missing and any(i in seen for i in range(missing[0], n)):
+    sys.exit(f"{path}: not a prefix: {missing[0]} missing but later ids present")
+print(f"{len(ids)} records, {dups} duplicates")
+PY
+}
