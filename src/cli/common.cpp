@@ -3,8 +3,11 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -59,9 +62,40 @@ void add_output_format_options(CLI::App& app, OutputFormatOptions& options) {
   app.add_flag("--no-output-header", options.no_header, "CSV/TSV output without a header row");
 }
 
+namespace {
+
+// Every diagnostic passes through here on its way to stderr: control characters in the text
+// (a stream key or URI quoted from hostile input) are escaped, so no message can move the
+// cursor or recolour the terminal. The level colours are added by the inner sink, after this.
+class PrintableSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  PrintableSink() : inner_(std::make_shared<spdlog::sinks::stderr_color_sink_st>()) {}
+  void set_inner_pattern(const std::string& pattern) { inner_->set_pattern(pattern); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    const std::string clean = printable(payload);
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+    inner_->log(copy);
+  }
+  void flush_() override { inner_->flush(); }
+  void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    inner_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::stderr_color_sink_st> inner_;
+};
+
+}  // namespace
+
 void init_logging() {
   // stdout is data only: every diagnostic goes to stderr (the default logger would use stdout).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("sea"));
+  auto logger = std::make_shared<spdlog::logger>("sea", std::make_shared<PrintableSink>());
+  spdlog::set_default_logger(logger);
   spdlog::set_pattern(std::getenv("NO_COLOR") != nullptr ? "sea: %l: %v" : "sea: %^%l%$: %v");
 }
 

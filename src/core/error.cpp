@@ -21,6 +21,17 @@ const char* errc_name(Errc code) {
   return "error";
 }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out.push_back(c);
+  }
+  return out;
+}
+
 Error errno_error(int err, std::string_view what) {
   return Error{Errc::io, fmt::format("{}: {}", what, std::strerror(err)), err};
 }

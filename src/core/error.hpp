@@ -43,6 +43,10 @@ Error make_error(Errc code, fmt::format_string<Args...> format, Args&&... args) 
   return Error{code, fmt::format(format, std::forward<Args>(args)...), 0};
 }
 
+// Text safe to show on a terminal: control characters (C0, DEL) become \xNN, so input quoted
+// in a message (a stream key, a URI) cannot move the cursor or recolour the screen.
+std::string printable(std::string_view text);
+
 // Builds an Errc::io error from errno with the call's context ("open /x: No such file").
 Error errno_error(int err, std::string_view what);
 

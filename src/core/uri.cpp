@@ -26,9 +26,32 @@ const char* scheme_name(Scheme scheme) {
 
 namespace {
 
+// The password of scheme://user:password@host (or scheme://password@host), if any.
+std::string_view password_in(std::string_view uri) {
+  const std::size_t sep = uri.find("://");
+  if (sep == std::string_view::npos) return {};
+  std::string_view rest = uri.substr(sep + 3);
+  rest = rest.substr(0, rest.find('/'));
+  const std::size_t at = rest.rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string_view cred = rest.substr(0, at);
+  const std::size_t colon = cred.find(':');
+  return colon == std::string_view::npos ? cred : cred.substr(colon + 1);
+}
+
+// Errors quote the URI, never its password: credentials must not reach logs.
+std::string masked(std::string_view text, std::string_view password) {
+  std::string out(text);
+  if (password.empty()) return out;
+  for (std::size_t at = out.find(password); at != std::string::npos; at = out.find(password, at + 3))
+    out.replace(at, password.size(), "***");
+  return out;
+}
+
 Error uri_error(std::string_view uri, std::string_view part, std::string_view reason) {
-  return make_error(Errc::invalid_argument, "bad URI '{}': {} '{}'; accepted forms: {}", uri, reason,
-                    part, kUriForms);
+  const std::string_view password = password_in(uri);
+  return make_error(Errc::invalid_argument, "bad URI '{}': {} '{}'; accepted forms: {}", masked(uri, password),
+                    reason, masked(part, password), kUriForms);
 }
 
 Result<HostPort> parse_host_port(std::string_view uri, std::string_view item, std::uint16_t default_port) {
@@ -178,7 +201,7 @@ Result<Uri> parse_uri(std::string_view text) {
     return make_error(Errc::unsupported,
                       "'{}': rediss:// (Redis over TLS) is not supported: Debian's hiredis 0.14 has no TLS; "
                       "use a TLS tunnel (stunnel) and redis://",
-                      text);
+                      masked(text, password_in(text)));
   } else {
     return uri_error(text, scheme, "unknown scheme");
   }

@@ -63,6 +63,10 @@ TEST_CASE("malformed URIs name the bad part") {
     CHECK(u.error().code == Errc::invalid_argument);
     CHECK(u.error().message.find(c.names) != std::string::npos);
   }
+  Result<Uri> secret = parse_uri("redis://user:hunter2@localhost:99999");
+  REQUIRE_FALSE(secret.ok());
+  CHECK(secret.error().message.find("hunter2") == std::string::npos);
+  CHECK(secret.error().message.find("user:***@") != std::string::npos);
   Result<Uri> tls = parse_uri("rediss://h:1");
   REQUIRE_FALSE(tls.ok());
   CHECK(tls.error().code == Errc::unsupported);

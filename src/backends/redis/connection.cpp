@@ -124,7 +124,11 @@ void Connection::connect() {
       if (reply->type == REDIS_REPLY_ERROR) {
         last_error_ = fmt::format("{}:{} refused the handshake: {}", config_.address.host,
                                   config_.address.port, reply_text(reply));
+        // Wrong credentials or database: reconnecting would fail the same way forever.
+        refused_ = true;
         reset(last_error_);
+        reconnect_timer_.stop();
+        if (on_fatal_) on_fatal_(last_error_);
         return;
       }
       if (last) {
@@ -138,6 +142,7 @@ void Connection::connect() {
 }
 
 void Connection::schedule_reconnect() {
+  if (refused_) return;
   const std::uint64_t base = std::min(kBackoffMaxMs, kBackoffMinMs << std::min(attempts_, 7u));
   ++attempts_;
   std::uniform_int_distribution<std::uint64_t> spread(base / 2, base);

@@ -64,6 +64,9 @@ class Connection {
 
   // Runs when the connection is (re)established (handshake done) and when it drops.
   void set_on_state(std::function<void(bool up)> on_state) { on_state_ = std::move(on_state); }
+  // Runs once when the server refused the handshake (AUTH, SELECT): retrying cannot help.
+  void set_on_fatal(std::function<void(const std::string& why)> on_fatal) { on_fatal_ = std::move(on_fatal); }
+  bool refused() const { return refused_; }
 
   // Drops the connection now (failing pending commands) and reconnects after the backoff.
   void reset(std::string_view why);
@@ -95,6 +98,8 @@ class Connection {
   std::deque<Pending> pending_;
   bool closing_ = false;  // the destructor is draining: no reconnect, no callbacks
   std::function<void(bool)> on_state_;
+  std::function<void(const std::string&)> on_fatal_;
+  bool refused_ = false;
   std::string last_error_;
   unsigned attempts_ = 0;
   loop::Timer reconnect_timer_;

@@ -54,6 +54,10 @@ RedisConsumer::RedisConsumer(loop::Loop& loop, std::unique_ptr<Router> router, s
       notify_defer_(loop, [this] { if (on_readable_) on_readable_(); }),
       retry_timer_(loop), ack_timer_(loop), claim_timer_(loop) {
   router_->set_on_ready([this] { on_ready(); });
+  router_->set_on_fatal([this](const std::string& why) {
+    fatal_ = Error{Errc::backend, why, 0};
+    notify();
+  });
   if (group_mode_) {
     claim_timer_.start(tuning_.claim_interval_ms, tuning_.claim_interval_ms, [this] { claim(); });
     claim_timer_.unref();

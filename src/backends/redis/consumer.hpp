@@ -23,6 +23,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,7 @@ class RedisConsumer final : public Consumer {
   std::vector<ShardId> shards() const override;
 
   const std::string& last_error() const { return last_error_; }
+  std::optional<Error> error() const override { return fatal_; }
 
  private:
   enum class Phase : std::uint8_t { history, pages, tail };
@@ -119,6 +121,7 @@ class RedisConsumer final : public Consumer {
   std::vector<HeaderView> headers_;
   std::string scratch_;
   std::string last_error_;
+  std::optional<Error> fatal_;  // the server refused our handshake: nothing will be read
   std::function<void()> on_readable_;
   loop::Defer notify_defer_;
   loop::Timer retry_timer_;

@@ -114,6 +114,9 @@ std::size_t Router::node_index(const HostPort& address) {
   nodes_.push_back(Node{std::make_unique<Connection>(loop_, config_for(address, role_)), !cluster_});
   node_by_address_.emplace(name, index);
   nodes_[index].connection->set_on_state([this, index](bool up) { on_node_state(index, up); });
+  nodes_[index].connection->set_on_fatal([this](const std::string& why) {
+    if (on_fatal_) on_fatal_(why);
+  });
   nodes_[index].connection->start();
   return index;
 }

@@ -47,6 +47,8 @@ class Router {
   bool ready() const;
   const std::string& last_error() const;
   void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+  // A node refused our handshake (see Connection::set_on_fatal).
+  void set_on_fatal(std::function<void(const std::string& why)> on_fatal) { on_fatal_ = std::move(on_fatal); }
 
   // Sends a command about `key` to the node that owns it, following redirections. Errc::closed
   // when that node is not connected now.
@@ -96,6 +98,7 @@ class Router {
   bool refreshing_ = false;
   std::deque<Waiting> waiting_;  // redirected commands whose node is still connecting
   std::function<void()> on_ready_;
+  std::function<void(const std::string&)> on_fatal_;
   loop::Timer refresh_timer_;
 };
 
