@@ -42,4 +42,10 @@ if mode == "prefix" and missing and any(i in seen for i in range(missing[0], n))
     sys.exit(f"{path}: not a prefix: {missing[0]} missing but later ids present")
 print(f"{len(ids)} records, {dups} duplicates")
 PY
-}
+} 2>&1
+
+# Cases that go on after a failed check, so that one run reports every finding: `bad` counts,
+# `finish` fails the test at the end if any check failed.
+FAILURES=0
+bad() { echo "FAIL: $(basename "$0"): $*" >&2; FAILURES=$((FAILURES + 1)); }
+finish() { ((FAILURES == 0)) || fail "$FAILURES check(s) failed"; }

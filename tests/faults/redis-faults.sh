@@ -26,25 +26,36 @@ R="--cluster redis://127.0.0.1:$port"
 # consume them with a group while FAULT is injected again, restart the group, check both.
 run_fault() {
   local name=$1 topic=$2 fault=$3 rc=0
-  "$SEA" streamer produce $R --topic "$topic" < <(gen $N 40 2>/dev/null) 2>"$T/perr" & local pid=$!; BG_PIDS+=($pid)
+  # Piped input (not a file) so that the producer is still reading when the fault comes; a
+  # producer that never finishes is a failure (exit 124/137 after 60 s).
+  timeout -k 2 60 "$SEA" streamer produce $R --topic "$topic" < <(gen $N 40 2>/dev/null) 2>"$T/perr" & local pid=$!
+  BG_PIDS+=($pid)
   sleep 0.3
   $fault
   wait $pid || rc=$?
-  [[ $rc == 0 ]] || fail "$name: produce exited $rc: $(tail -n 5 "$T/perr")"
-  "$SEA" streamer consume $R --topic "$topic" --from earliest -e >"$T/out" 2>"$T/cerr" || fail "$name: read back: $(cat "$T/cerr")"
+  if [[ $rc != 0 ]]; then
+    bad "$name: produce exited $rc (124/137: hung for 60 s) with $(redis-cli -p "$port" xlen "$topic") of $N stored: $(tail -n 3 "$T/perr")"
+    return 0
+  fi
+  timeout -k 2 60 "$SEA" streamer consume $R --topic "$topic" --from earliest -e >"$T/out" 2>"$T/cerr" ||
+    { bad "$name: read back: exit $?: $(tail -n 3 "$T/cerr")"; return 0; }
   local r
-  r=$(check_ids "$T/out" $N at-least) || fail "$name: produce: $r"
-  proved "$name during produce (at-least-once): $r, nothing lost"
-  "$SEA" streamer consume $R --topic "$topic" --group g --from earliest -e >"$T/1" 2>"$T/cerr" & pid=$!; BG_PIDS+=($pid)
+  if r=$(check_ids "$T/out" $N at-least); then proved "$name during produce (at-least-once): $r, nothing lost"; else bad "$name: produce: $r"; fi
+  timeout -k 2 60 "$SEA" streamer consume $R --topic "$topic" --group g --from earliest -e >"$T/1" 2>"$T/cerr" & pid=$!
+  BG_PIDS+=($pid)
   sleep 0.2
   $fault
   rc=0; wait $pid || rc=$?
   # A consumer may end with an error after a fault; what it wrote is whole lines, and the
   # group must resume no later than the first record it did not write.
-  "$SEA" streamer consume $R --topic "$topic" --group g -e >"$T/2" 2>"$T/cerr" || fail "$name: group restart: $(cat "$T/cerr")"
+  timeout -k 2 60 "$SEA" streamer consume $R --topic "$topic" --group g -e >"$T/2" 2>"$T/cerr" ||
+    { bad "$name: group restart: exit $?: $(tail -n 3 "$T/cerr")"; return 0; }
   cat "$T/1" "$T/2" >"$T/all"
-  r=$(check_ids "$T/all" $N at-least) || fail "$name: consume --group (first run exit $rc): $r"
-  proved "$name during consume --group (exit $rc), then a restart: $r over both runs, nothing lost"
+  if r=$(check_ids "$T/all" $N at-least); then
+    proved "$name during consume --group (exit $rc), then a restart: $r over both runs, nothing lost"
+  else
+    bad "$name: consume --group (first run exit $rc), then a restart: $r"
+  fi
 }
 
 kill_restart() { kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; sleep 1; start_redis; }
@@ -54,3 +65,4 @@ debug_sleep() { redis-cli -p "$port" debug sleep 7 >/dev/null; }
 run_fault "redis-server SIGKILLed and restarted" killed kill_restart
 run_fault "CLIENT KILL of every connection" cut client_kill
 run_fault "DEBUG SLEEP 7 s (longer than the 5 s command timeout)" paused debug_sleep
+finish

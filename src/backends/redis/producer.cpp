@@ -50,6 +50,13 @@ RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, S
     : loop_(loop), router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
       retry_timer_(loop), age_timer_(loop) {
   router_->set_on_ready([this] { on_ready(); });
+  router_->set_on_fatal([this](const std::string& why) {
+    const Error error{Errc::backend, why, 0};
+    fatal_ = error;
+    for (Entry& entry : window_)
+      if (entry.state != State::done) finish(entry, error);
+    settle();
+  });
   if (router_->ready()) on_ready();
 }
 
@@ -87,6 +94,7 @@ void RedisProducer::on_ready() {
 }
 
 Result<Producer::Ticket> RedisProducer::send(const MessageView& message) {
+  if (fatal_) return *fatal_;
   std::size_t size = message.payload.size() + message.key.size();
   for (const HeaderView& h : message.headers) size += h.key.size() + h.value.size();
   if (size > options_.max_message_bytes)
@@ -345,6 +353,7 @@ void RedisProducer::settle() {
 }
 
 void RedisProducer::flush(std::function<void(Result<void>)> done) {
+  if (fatal_) return done(*fatal_);
   if (window_.empty()) return done(ok());
   flushes_.push_back(FlushWaiter{next_ticket_ - 1, std::nullopt, std::move(done)});
   pump();

@@ -117,6 +117,7 @@ class RedisProducer final : public Producer {
   std::uint32_t round_robin_ = 0;
 
   std::deque<Entry> window_;  // ticket order; done entries leave from the front
+  std::optional<Error> fatal_;  // the server refused us for good: every send fails
   std::map<ShardId, ShardTop> tops_;
   Ticket next_ticket_ = 1;
   Ticket resend_from_ = 1;    // no queued entry has a smaller ticket
