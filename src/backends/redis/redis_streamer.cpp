@@ -7,6 +7,7 @@
 #include "backends/redis/admin.hpp"
 #include "backends/redis/consumer.hpp"
 #include "backends/redis/producer.hpp"
+#include "backends/redis/redis_stats.hpp"
 #include "backends/redis/router.hpp"
 
 namespace sea::redis {
@@ -18,7 +19,8 @@ namespace {
 class RedisStreamer final : public Streamer {
  public:
   RedisStreamer(loop::Loop& loop, Uri uri, ConnectOptions options)
-      : loop_(loop), uri_(std::move(uri)), options_(std::move(options)), admin_(loop, uri_, options_) {}
+      : loop_(loop), uri_(std::move(uri)), options_(std::move(options)), admin_(loop, uri_, options_),
+        stats_(loop, uri_, options_) {}
 
   const Uri& uri() const override { return uri_; }
 
@@ -33,7 +35,7 @@ class RedisStreamer final : public Streamer {
                         options.dedupe_window_ms);
     if (options.shard != kAnyShard && options.shard >= kPlainShard)
       return make_error(Errc::invalid_argument, "shard {} is out of range", options.shard);
-    Result<std::unique_ptr<Router>> router = Router::create(loop_, uri_, options_, "producer");
+    Result<std::unique_ptr<Router>> router = Router::create(loop_, uri_, tagged({stream.str()}), "producer");
     if (!router) return router.error();
     return std::unique_ptr<Producer>(new RedisProducer(loop_, std::move(*router), stream, options));
   }
@@ -48,7 +50,9 @@ class RedisStreamer final : public Streamer {
                         "hand-off)");
     Result<ConsumerTuning> tuning = ConsumerTuning::parse(options.properties);
     if (!tuning) return tuning.error();
-    Result<std::unique_ptr<Router>> router = Router::create(loop_, uri_, options_, "consumer");
+    std::vector<std::string> names;
+    for (const StreamKey& key : streams) names.push_back(key.str());
+    Result<std::unique_ptr<Router>> router = Router::create(loop_, uri_, tagged(names), "consumer");
     if (!router) return router.error();
     std::vector<StreamKey> keys(streams.begin(), streams.end());
     return std::unique_ptr<Consumer>(new RedisConsumer(loop_, std::move(*router), std::move(keys), options, *tuning));
@@ -56,11 +60,22 @@ class RedisStreamer final : public Streamer {
 
   Admin& admin() override { return admin_; }
 
+  Result<ClusterStats> stats(const StatsRequest& request) override { return stats_.sample(request); }
+
  private:
+  // Connection names carry the streams they serve (sea-producer-sea@news-<pid>), so that `top`
+  // counts producers and consumers per stream from CLIENT LIST.
+  ConnectOptions tagged(const std::vector<std::string>& streams) const {
+    ConnectOptions tagged_options = options_;
+    tagged_options.client_name += streams_tag(streams);
+    return tagged_options;
+  }
+
   loop::Loop& loop_;
   Uri uri_;
   ConnectOptions options_;
   RedisAdmin admin_;
+  RedisStats stats_;
 };
 
 }  // namespace
