@@ -1,8 +1,9 @@
 // `sea streamer tap PATH`: a named FIFO that hands consumed messages to whoever opens it.
 // Steps of run_tap: 1. connect, 2. create the FIFO (0600, no race), 3. wait for a reader; each
 // reader gets its own consumer, from --from (or the group's committed position), and is served
-// until it closes the FIFO (EPIPE / POLLERR), or until -e / -c end its session; then wait for
-// the next reader, 4. on SIGINT/SIGTERM commit what was written, unlink the FIFO and exit 0.
+// until it closes the FIFO (inotify IN_CLOSE_NOWRITE, EPIPE, POLLERR), or until -e / -c end its
+// session with EOF; then, once that reader has closed the FIFO, wait for the next reader,
+// 4. on SIGINT/SIGTERM commit what was written, unlink the FIFO and exit 0.
 #include <cerrno>
 #include <csignal>
 #include <poll.h>
@@ -35,10 +36,10 @@ namespace {
 // is gone; committing what was written on the way out.
 class TapSession {
  public:
-  TapSession(loop::Loop& loop, const loop::Fifo& fifo, int fd, std::unique_ptr<Consumer> consumer,
-             codecs::Encoder& encoder, EgressLimits limits)
+  TapSession(loop::Loop& loop, int fd, std::unique_ptr<Consumer> consumer, codecs::Encoder& encoder,
+             EgressLimits limits)
       : fd_{fd}, consumer_(std::move(consumer)), writer_(loop, fd), egress_(loop, *consumer_, encoder, writer_, limits),
-        reader_check_(loop), close_watch_(loop, fifo, [this] { if (on_gone_) on_gone_(); }) {}
+        reader_check_(loop) {}
 
   ~TapSession() {
     egress_.stop();
@@ -47,18 +48,18 @@ class TapSession {
     if (!committed) spdlog::error("commit failed: {}", committed.error().message);
   }
 
-  void start(std::function<void()> on_gone) {
-    on_gone_ = on_gone;
-    egress_.start([this, on_gone](Egress::Outcome outcome) {
+  // `on_end(reader_still_there)`: the session is over, because the reader went away (false) or
+  // because -c / -e / a consumer failure ended it while the reader still holds the FIFO (true).
+  void start(std::function<void(bool)> on_end) {
+    egress_.start([this, on_end](Egress::Outcome outcome) {
       if (outcome == Egress::Outcome::consumer_failed) spdlog::error("{}", consumer_->error()->message);
-      on_gone();
+      on_end(outcome != Egress::Outcome::output_closed);
     });
-    Result<void> watching = close_watch_.start();
-    if (!watching) spdlog::debug("no inotify on the FIFO ({}); polling for the reader", watching.error().message);
-    // A reader that closes while we have nothing to write is noticed by POLLERR on our end.
-    reader_check_.start(100, 100, [this, on_gone] {
+    // A reader that closes while we have nothing to write is noticed by POLLERR on our end (and
+    // by the FIFO's inotify watch in run_tap).
+    reader_check_.start(100, 100, [this, on_end] {
       struct pollfd p {fd_.fd, POLLOUT, 0};
-      if (::poll(&p, 1, 0) > 0 && (p.revents & POLLERR)) on_gone();
+      if (::poll(&p, 1, 0) > 0 && (p.revents & POLLERR)) on_end(false);
     });
   }
 
@@ -81,8 +82,6 @@ class TapSession {
   loop::OutputWriter writer_;
   Egress egress_;
   loop::Timer reader_check_;
-  loop::FifoReaderCloseWatch close_watch_;
-  std::function<void()> on_gone_;
 };
 
 }  // namespace
@@ -98,19 +97,47 @@ int run_tap(const TapOptions& options) {
   Result<loop::Fifo> fifo = loop::Fifo::create(options.path);
   if (!fifo) return report(fifo.error());
 
-  // 3. Reader after reader.
+  // 3. Reader after reader. A session that -c / -e ended closes its end of the FIFO, and its
+  // reader sees EOF only once it has read what is left in the pipe; until that reader closes the
+  // FIFO, opening it again would succeed (the reader is still there) and hand it the next
+  // session's messages instead of EOF. So the next open waits for the reader's close, which
+  // inotify reports (IN_CLOSE_NOWRITE on the FIFO, watched for the tap's whole life so that no
+  // close is missed between sessions).
   int exit_code = kExitOk;
   std::unique_ptr<TapSession> session;
+  bool reader_lingers = false;  // a session ended with EOF; its reader has not closed yet
+  bool session_reader_left = false;
   loop::Timer wait_reader(loop);
   const EgressLimits limits{options.consume.count, options.consume.exit_at_end,
                             !setup->consumer_options.group.empty()};
   std::function<void()> try_open;
+  bool reader_still_there = false;
+  bool watching = false;
   // A session cannot destroy itself from its own callback: it ends on the next loop turn.
   loop::Defer end_session(loop, [&] {
     if (session) spdlog::debug("reader left after {} messages", session->delivered());
     session.reset();
+    if (reader_still_there && watching && !session_reader_left) {
+      reader_lingers = true;  // reader_closes restarts wait_reader
+      return;
+    }
     wait_reader.start(20, 20, try_open);
   });
+  loop::FifoReaderCloseWatch reader_closes(loop, *fifo, [&] {
+    if (session) {
+      session_reader_left = true;
+      reader_still_there = false;
+      end_session.schedule();
+    }
+    if (reader_lingers) {
+      reader_lingers = false;
+      wait_reader.start(0, 20, try_open);
+    }
+  });
+  if (Result<void> started = reader_closes.start(); started) watching = true;
+  else
+    spdlog::warn("no inotify watch on the FIFO ({}): after -c / -e the next reader may share the last one's EOF",
+                 started.error().message);
   try_open = [&] {
     if (session) return;
     Result<int> fd = fifo->open_write();
@@ -130,8 +157,12 @@ int run_tap(const TapOptions& options) {
       return;
     }
     wait_reader.stop();
-    session = std::make_unique<TapSession>(loop, *fifo, *fd, std::move(*consumer), *setup->encoder, limits);
-    session->start([&] { end_session.schedule(); });
+    session_reader_left = false;
+    session = std::make_unique<TapSession>(loop, *fd, std::move(*consumer), *setup->encoder, limits);
+    session->start([&](bool still_there) {
+      reader_still_there = still_there;
+      end_session.schedule();
+    });
   };
   wait_reader.start(0, 20, try_open);
 
@@ -160,7 +191,8 @@ void setup_tap(CLI::App& app, Runner& runner) {
       "Each reader that opens the FIFO gets the stream from --from (default latest), or from the\n"
       "group's committed position with --group; only what was written into the FIFO is committed.\n"
       "Readers take turns: one that opens the FIFO while another still has it open shares that\n"
-      "reader's session (a FIFO cannot tell them apart); -e / -c end a reader's session with EOF.");
+      "reader's session (a FIFO cannot tell them apart); -e / -c end a reader's session with EOF,\n"
+      "and the next session starts once that reader has closed the FIFO.");
   app.add_option("path", options->path, "Where to create the FIFO")->required();
   add_target_options(app, options->target);
   add_consume_options(app, options->consume, "latest");
