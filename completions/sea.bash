@@ -41,7 +41,7 @@ _sea_streamer_options() {
         relay)
             echo "-h --help -i --input -O --output -X --input-X --output-X -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
-                  --delivery -p --shard --dedupe-window --max-message-bytes --restamp --progress" ;;
+                  --delivery -p --shard --dedupe-window --max-message-bytes --restamp --progress --txn-batch --txn-interval" ;;
         admin)
             echo "list describe create delete trim retention
                   -h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet

@@ -194,7 +194,7 @@ complete -c sea -n '__sea_streamer_using relay' -s v -l verbose -d 'More logging
 complete -c sea -n '__sea_streamer_using relay' -s q -l quiet -d 'Only errors on stderr'
 complete -c sea -n '__sea_streamer_using relay' -s o -l from -x -a 'earliest latest seq: time:' -d 'Start position'
 complete -c sea -n '__sea_streamer_using relay' -s G -l group -x -d 'Consumer group on the input'
-complete -c sea -n '__sea_streamer_using relay' -l mode -x -a 'latest repeat' -d 'Consumer mode'
+complete -c sea -n '__sea_streamer_using relay' -l mode -x -a 'latest repeat exactly-once' -d 'Consumer mode'
 complete -c sea -n '__sea_streamer_using relay' -s e -l exit -d 'Exit at the end of the input'
 complete -c sea -n '__sea_streamer_using relay' -s c -l count -x -d 'Exit after this many messages'
 complete -c sea -n '__sea_streamer_using relay' -l shards -x -d 'Read only these input shards'
@@ -204,6 +204,8 @@ complete -c sea -n '__sea_streamer_using relay' -l dedupe-window -x -d 'exactly-
 complete -c sea -n '__sea_streamer_using relay' -l max-message-bytes -x -d 'Largest message relayed'
 complete -c sea -n '__sea_streamer_using relay' -l restamp -d 'Stamp each message anew'
 complete -c sea -n '__sea_streamer_using relay' -l progress -d 'Progress on stderr even when not a TTY'
+complete -c sea -n '__sea_streamer_using relay' -l txn-batch -r -d 'Exactly-once Kafka relay: most messages per transaction'
+complete -c sea -n '__sea_streamer_using relay' -l txn-interval -r -d 'Exactly-once Kafka relay: commit within this time'
 
 # sea streamer admin
 complete -c sea -n '__sea_streamer_using admin' -a 'list describe create delete trim retention' -d 'Action'

@@ -5,11 +5,15 @@
 // progress on stderr when it is a TTY, 4. at -c N / -e / SIGINT / SIGTERM: flush the output,
 // ack what it acknowledged, commit the group, exit.
 //
-// Guarantees: at-least-once (a message is committed on the input only after the output stored
-// it). Exactly-once needs Kafka transactions end to end, which sea does not implement yet:
-// `--delivery exactly-once` to Kafka and `--mode exactly-once` answer Errc::unsupported instead of
-// silently giving less. `--delivery exactly-once` to Redis or file keeps its documented meaning
-// (dedupe by message key within --dedupe-window).
+// Guarantees: at-least-once by default (a message is committed on the input only after the
+// output stored it). Exactly-once from a Kafka topic to a Kafka topic of the same cluster
+// (`--delivery exactly-once` or `--mode exactly-once`, with --group): the input is read with
+// read_committed and copied in transactions that also commit the input group's positions
+// (cli/relay_txn.hpp); the transactional.id is sea-relay.GROUP.INPUT.OUTPUT unless -X
+// transactional.id=... names one. Any other pair asking for exactly-once on the Kafka side
+// (`--mode exactly-once`, or `--delivery exactly-once` to Kafka) answers Errc::unsupported
+// instead of silently giving less. `--delivery exactly-once` to Redis or file keeps its
+// documented meaning (dedupe by message key within --dedupe-window).
 #include <csignal>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/relay_pump.hpp"
+#include "cli/relay_txn.hpp"
 #include "cli/stream_options.hpp"
 #include "loop/loop.hpp"
 
@@ -37,6 +42,8 @@ struct RelayOptions {
   std::string max_message_bytes = "1M";
   bool restamp = false;
   bool progress = false;
+  std::uint64_t txn_batch = 10'000;     // exactly-once: messages per transaction, at most
+  std::string txn_interval = "100ms";   // exactly-once: and time from its first message
 };
 
 namespace {
@@ -51,16 +58,28 @@ Result<StreamAddress> one_stream(const std::string& text, const char* what) {
   return address;
 }
 
-Result<void> check_exactly_once(const ConsumerOptions& consumer, const ProducerOptions& producer, const Uri& output) {
-  if (consumer.mode == ConsumerMode::exactly_once)
+// Whether this relay runs in Kafka transactions (true), keeps the at-least-once pump (false),
+// or must refuse because exactly-once cannot be honoured for this pair.
+Result<bool> wants_transactions(const ConsumerOptions& consumer, const ProducerOptions& producer,
+                                const StreamAddress& input, const StreamAddress& output) {
+  const bool to_kafka = output.cluster.scheme == Scheme::kafka;
+  if (consumer.mode != ConsumerMode::exactly_once && !(producer.delivery == Delivery::exactly_once && to_kafka))
+    return false;
+  if (input.cluster.scheme != Scheme::kafka || !to_kafka)
     return make_error(Errc::unsupported,
-                      "relay --mode exactly-once needs Kafka transactions (read and write in one), which sea does "
-                      "not implement yet; use --mode repeat (at-least-once)");
-  if (producer.delivery == Delivery::exactly_once && output.scheme == Scheme::kafka)
+                      "relay exactly-once from {} to {}: Kafka transactions commit the input positions with the "
+                      "output, so both ends must be Kafka; use at-least-once (--delivery at-least-once, --mode repeat){}",
+                      scheme_name(input.cluster.scheme), scheme_name(output.cluster.scheme),
+                      to_kafka ? "" : ", with --delivery exactly-once for the output's dedupe window");
+  if (input.cluster.host_list() != output.cluster.host_list())
     return make_error(Errc::unsupported,
-                      "relay --delivery exactly-once to Kafka needs Kafka transactions, which sea does not "
-                      "implement yet; use at-least-once (the default)");
-  return ok();
+                      "relay exactly-once needs both topics on one Kafka cluster (the transaction commits the "
+                      "input group's positions on the output's cluster); got {} and {}",
+                      input.cluster.host_list(), output.cluster.host_list());
+  if (consumer.group.empty())
+    return make_error(Errc::invalid_argument,
+                      "relay exactly-once needs --group: the input positions are committed under a group");
+  return true;
 }
 
 // The client properties of one end: -X (except stdio.* on a non-stdio end, where the backend
@@ -90,14 +109,31 @@ int run_relay(const RelayOptions& options) {
   if (!in_props) return report(in_props.error());
   Result<Properties> out_props = end_properties(options, options.output_properties, output->cluster);
   if (!out_props) return report(out_props.error());
+  // transactional.id is no client property here: it goes to ProducerOptions.transaction_id.
+  const auto given_txn_id = out_props->find("transactional.id");
+  std::string txn_id = given_txn_id != out_props->end() ? given_txn_id->second : "";
+  in_props->erase("transactional.id");
+  out_props->erase("transactional.id");
+  Result<std::int64_t> txn_interval = parse_duration_ms(options.txn_interval);
+  if (!txn_interval) return report(txn_interval.error());
+  if (options.txn_batch == 0 || *txn_interval <= 0)
+    return report(make_error(Errc::invalid_argument, "--txn-batch and --txn-interval must be positive"));
   Result<std::uint64_t> max_bytes = parse_size(options.max_message_bytes);
   if (!max_bytes) return report(max_bytes.error());
   Result<ConsumerOptions> consumer_options = resolve_consumer_options(options.consume, *in_props);
   if (!consumer_options) return report(consumer_options.error());
   Result<ProducerOptions> producer_options = resolve_producer_options(options.produce, *out_props, *max_bytes);
   if (!producer_options) return report(producer_options.error());
-  Result<void> eos = check_exactly_once(*consumer_options, *producer_options, output->cluster);
-  if (!eos) return report(eos.error());
+  Result<bool> transactional = wants_transactions(*consumer_options, *producer_options, *input, *output);
+  if (!transactional) return report(transactional.error());
+  if (*transactional) {
+    consumer_options->mode = ConsumerMode::exactly_once;  // read_committed, no commit but the transaction's
+    producer_options->delivery = Delivery::exactly_once;
+    producer_options->transaction_id =
+        !txn_id.empty() ? txn_id
+                        : fmt::format("sea-relay.{}.{}.{}", consumer_options->group, input->streams.front().str(),
+                                      output->streams.front().str());
+  }
 
   // 2. Two Streamers on the one loop; consumer and producer.
   loop::Loop loop;
@@ -115,14 +151,21 @@ int run_relay(const RelayOptions& options) {
   Result<std::unique_ptr<Consumer>> consumer = (*in_streamer)->create_consumer(input->streams, *consumer_options);
   if (!consumer) return report(consumer.error());
 
-  // 3. Pump, with progress on a TTY.
+  // 3. Pump, with progress on a TTY: in transactions (Kafka -> Kafka exactly-once), or with
+  //    write-then-ack.
+  const bool show_progress = (options.progress || isatty(STDERR_FILENO) == 1) && !options.common.quiet;
+  if (*transactional) {
+    TxnLimits txn{options.consume.count, options.consume.exit_at_end, options.restamp, options.txn_batch,
+                  static_cast<std::uint64_t>(*txn_interval)};
+    TxnPump txn_pump(loop, **consumer, **producer, output->streams.front().str(), txn);
+    return run_txn_relay(loop, txn_pump, show_progress);
+  }
   RelayLimits limits{options.consume.count, options.consume.exit_at_end, options.restamp,
                      producer_options->max_in_flight};
   RelayPump pump(loop, **consumer, **producer, output->streams.front().str(), limits);
   int exit_code = kExitOk;
   bool finished = false;
   loop::Timer progress(loop);
-  const bool show_progress = (options.progress || isatty(STDERR_FILENO) == 1) && !options.common.quiet;
   const std::uint64_t started = loop.now_ms();
   auto print_progress = [&](const char* end) {
     const double seconds = static_cast<double>(loop.now_ms() - started) / 1000.0;
@@ -185,7 +228,16 @@ void setup_relay(CLI::App& app, Runner& runner) {
       "Examples:\n"
       "  sea streamer relay --input file://./sea-streams/news --output redis://localhost:6379/news -e\n"
       "  sea streamer relay --input redis://localhost:6379/news --output kafka://localhost:9092/news --group r1\n"
-      "  sea streamer relay --input kafka://localhost:9092/news --output stdio:///news -X stdio.envelope=true -e");
+      "  sea streamer relay --input kafka://localhost:9092/news --output stdio:///news -X stdio.envelope=true -e\n"
+      "  sea streamer relay --input kafka://localhost:9092/orders --output kafka://localhost:9092/orders-copy \\\n"
+      "      --group copy --delivery exactly-once\n"
+      "\n"
+      "Exactly-once: between two topics of one Kafka cluster, --delivery exactly-once (or --mode\n"
+      "exactly-once) with --group reads with read_committed and copies in transactions that also commit\n"
+      "the group's positions (transactional.id sea-relay.GROUP.INPUT.OUTPUT unless -X transactional.id=ID).\n"
+      "A transaction holds up to --txn-batch messages or --txn-interval of time; on SIGINT/SIGTERM the\n"
+      "open one is committed. To Redis or file, --delivery exactly-once is a dedupe window on message keys;\n"
+      "other exactly-once pairs are refused.");
   app.add_option("--input,-i", options->input, "Stream to read: URI/KEY")->required();
   app.add_option("--output,-O", options->output, "Stream to write: URI/KEY")->required();
   app.add_option("-X", options->common.properties,
@@ -203,6 +255,11 @@ void setup_relay(CLI::App& app, Runner& runner) {
       ->capture_default_str();
   app.add_flag("--restamp", options->restamp, "Let the output stamp each message anew instead of keeping its time");
   app.add_flag("--progress", options->progress, "Progress on stderr even when it is not a TTY");
+  app.add_option("--txn-batch", options->txn_batch, "Exactly-once Kafka relay: most messages per transaction")
+      ->capture_default_str();
+  app.add_option("--txn-interval", options->txn_interval,
+                 "Exactly-once Kafka relay: commit a transaction this long after its first message at the latest")
+      ->capture_default_str();
   app.callback([&runner, options] { runner = [options] { return run_relay(*options); }; });
 }
 

@@ -38,6 +38,9 @@ struct ProducerOptions {
   std::size_t max_in_flight = 65'536;          // messages sent but not yet acknowledged
   std::size_t max_in_flight_bytes = 16 << 20;  // and their bytes: the backpressure bound
   std::size_t max_message_bytes = 1 << 20;
+  // Non-empty: a transactional producer with this id (Kafka's transactional.id; relay
+  // exactly-once). Backends without transactions refuse it from begin_transaction().
+  std::string transaction_id;
   Properties properties;
 };
 

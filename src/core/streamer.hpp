@@ -27,6 +27,15 @@
 
 namespace sea {
 
+class Consumer;
+
+// Where an input shard stands: the next seq to read. What a transaction commits for its input.
+struct ShardPosition {
+  std::string stream;
+  ShardId shard = 0;
+  SeqNo next_seq = 0;
+};
+
 class Producer {
  public:
   using Ticket = std::uint64_t;  // 1, 2, 3... in send order
@@ -50,6 +59,26 @@ class Producer {
   // Pushes out everything queued; `done` runs on the loop when each message sent so far is
   // acknowledged (Ok) or has failed for good (the first error).
   virtual void flush(std::function<void(Result<void>)> done) = 0;
+
+  // Transactions (SPEC §2: exactly-once relay): what is sent between begin_transaction and
+  // commit_transaction becomes visible to read_committed readers together with the input
+  // positions, atomically, or not at all. Only a Kafka producer made with
+  // ProducerOptions.transaction_id has them, and only with a consumer of the same cluster; every
+  // other backend answers Errc::unsupported (these defaults). begin is local and cheap; commit
+  // and abort wait for the cluster (bounded by the backend's timeout), so call them from a loop
+  // callback between batches, after flush() reported every message, never from inside a
+  // delivery callback. An error with Errc::closed means the producer can no longer be used
+  // (fenced by a newer instance with the same id, or fatal): stop. Any other error from commit
+  // means the transaction must be aborted and the input rewound (Consumer::rewind_to_committed).
+  virtual Result<void> begin_transaction() {
+    return make_error(Errc::unsupported, "transactions need a Kafka output (this backend has none)");
+  }
+  virtual Result<void> commit_transaction(Consumer& /*input*/, std::span<const ShardPosition> /*positions*/) {
+    return make_error(Errc::unsupported, "transactions need a Kafka output (this backend has none)");
+  }
+  virtual Result<void> abort_transaction() {
+    return make_error(Errc::unsupported, "transactions need a Kafka output (this backend has none)");
+  }
 
   // Counts, for reports and `top`.
   virtual std::uint64_t sent() const = 0;
@@ -84,6 +113,13 @@ class Consumer {
   // no-op.
   virtual void ack(std::string_view stream, ShardId shard, SeqNo seq) = 0;
   virtual Result<void> commit_now() = 0;
+
+  // After an aborted transaction: drops what is buffered and puts every shard back at the
+  // group's committed position (the start position where the group has none). Only consumers
+  // that take part in transactions (Kafka, ConsumerMode::exactly_once) have it.
+  virtual Result<void> rewind_to_committed() {
+    return make_error(Errc::unsupported, "rewind to the committed position needs a Kafka exactly-once consumer");
+  }
 
   // A persistent error the consumer cannot get past by itself (a shard it cannot read, a group
   // it cannot join); transient ones are retried inside. Checked when on_readable fires.

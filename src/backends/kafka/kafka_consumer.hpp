@@ -14,6 +14,12 @@
 // message at or past the snapshot was handed out or an EOF came. Counting EOF events instead
 // (kcat -e) never ends, or ends too early, on a busy multi-partition topic.
 //
+// Exactly-once mode (ConsumerMode::exactly_once, relay --delivery exactly-once): the consumer
+// reads with isolation.level=read_committed and never commits by itself (no auto commit, ack
+// and commit_now do nothing, nothing is committed on revocation): its positions are committed
+// by the output's transaction (KafkaProducer::commit_transaction, with group_metadata()), and
+// after an aborted transaction rewind_to_committed() seeks back to what the group committed.
+//
 // Memory: at most the batch in hand plus librdkafka's prefetch, which is bounded by
 // queued.max.messages.kbytes = ConsumerOptions.max_buffer_bytes.
 //
@@ -46,7 +52,12 @@ class KafkaConsumer final : public Consumer {
   Result<void> assign(ShardId shard, SeqNo seq) override;
   void ack(std::string_view stream, ShardId shard, SeqNo seq) override;
   Result<void> commit_now() override;
+  Result<void> rewind_to_committed() override;
   std::vector<ShardId> shards() const override;
+
+  // The group's identity for a transaction's offset commit (caller destroys it); null without
+  // a group.
+  rd_kafka_consumer_group_metadata_t* group_metadata() const;
 
   // The last error librdkafka reported for the consumer (the interface has no error channel).
   const std::optional<Error>& last_error() const { return last_error_; }

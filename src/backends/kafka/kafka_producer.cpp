@@ -29,10 +29,11 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
                                                              const std::string& topic,
                                                              const ProducerOptions& options) {
   // 1. Check what we cannot honour before touching the network.
-  if (options.properties.contains("transactional.id"))
+  if (options.transaction_id.empty() &&
+      (options.properties.contains("transactional.id") || config.user.contains("transactional.id")))
     return make_error(Errc::unsupported,
-                      "Kafka transactions (transactional.id) are not supported by produce; use "
-                      "--delivery exactly-once for the idempotent producer");
+                      "Kafka transactions (transactional.id) are used only by relay --delivery exactly-once; "
+                      "use --delivery exactly-once here for the idempotent producer");
   // 2. Tune for throughput like kcat -P (same librdkafka), with librdkafka's own queue sized
   //    above our in-flight window so that QUEUE_FULL stays the exception.
   const std::size_t queue_messages = std::max<std::size_t>(options.max_in_flight * 2, 100'000);
@@ -49,6 +50,12 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   config.defaults["sticky.partitioning.linger.ms"] = std::string("0");
   config.per_client = options.properties;
   config.forced = delivery_properties(options.delivery);
+  config.user.erase("transactional.id");
+  if (!options.transaction_id.empty()) {
+    config.forced["transactional.id"] = options.transaction_id;
+    config.forced["enable.idempotence"] = std::string("true");
+    config.forced["acks"] = std::string("all");
+  }
   Result<ConfPtr> conf = build_conf(config);
   if (!conf) return conf.error();
   std::unique_ptr<KafkaProducer> self(new KafkaProducer(loop, options));
@@ -64,6 +71,8 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   self->main_queue_.reset(rd_kafka_queue_get_main(self->rk_.get()));
   KafkaProducer* raw = self.get();
   SEA_TRY(self->wake_.start(loop, self->main_queue_.get(), [raw] { raw->on_wake(); }));
+  // 5. A transactional producer registers its id (fencing older instances with the same id).
+  if (!options.transaction_id.empty()) SEA_TRY(self->init_transactions());
   return self;
 }
 

@@ -38,6 +38,9 @@ class KafkaProducer final : public Producer {
   void set_on_drain(std::function<void()> on_drain) override { on_drain_ = std::move(on_drain); }
   void set_on_delivery(DeliveryCallback on_delivery) override { on_delivery_ = std::move(on_delivery); }
   void flush(std::function<void(Result<void>)> done) override;
+  Result<void> begin_transaction() override;
+  Result<void> commit_transaction(Consumer& input, std::span<const ShardPosition> positions) override;
+  Result<void> abort_transaction() override;
   std::uint64_t sent() const override { return next_ticket_ - 1; }
   std::uint64_t acknowledged() const override { return acknowledged_; }
   std::uint64_t failed() const override { return failed_; }
@@ -60,6 +63,7 @@ class KafkaProducer final : public Producer {
   void retry_pending();
   void report(Ticket ticket, const Result<Receipt>& outcome, std::size_t bytes);
   void complete_flushes();
+  Result<void> init_transactions();
   static void delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   loop::Loop& loop_;

@@ -44,11 +44,15 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
     }
     return;
   }
-  // Revoked (or an error): commit what was handed on, forget what was not.
+  // Revoked (or an error): commit what was handed on, forget what was not. In exactly-once
+  // mode only a transaction commits; one still open for these partitions fails its offset
+  // commit (the group generation changed) and is aborted by its owner.
   store_acks();
-  if (rd_kafka_resp_err_t e = rd_kafka_commit(rk, nullptr, 0);
-      e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-    last_error_ = kafka_error(e, "commit on revoke");
+  if (options_.mode != ConsumerMode::exactly_once) {
+    if (rd_kafka_resp_err_t e = rd_kafka_commit(rk, nullptr, 0);
+        e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+      last_error_ = kafka_error(e, "commit on revoke");
+  }
   if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) last_error_ = kafka_error(err, "group rebalance");
   drop_buffered(keys);
   for (const PartKey k : keys) parts_.erase(k);
@@ -60,7 +64,7 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
 }
 
 void KafkaConsumer::ack(std::string_view stream, ShardId shard, SeqNo seq) {
-  if (options_.group.empty()) return;
+  if (options_.group.empty() || options_.mode == ConsumerMode::exactly_once) return;
   std::uint32_t topic = 0;
   while (topic < topics_.size() && topics_[topic] != stream) ++topic;
   if (topic == topics_.size()) return;  // not a topic of this consumer
@@ -84,12 +88,33 @@ void KafkaConsumer::store_acks() {
 }
 
 Result<void> KafkaConsumer::commit_now() {
-  if (options_.group.empty()) return ok();
+  if (options_.group.empty() || options_.mode == ConsumerMode::exactly_once) return ok();
   store_acks();
   const rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), nullptr, 0);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
     return kafka_error(e, fmt::format("commit group {}", options_.group));
   return ok();
+}
+
+rd_kafka_consumer_group_metadata_t* KafkaConsumer::group_metadata() const {
+  if (options_.group.empty()) return nullptr;
+  return rd_kafka_consumer_group_metadata(rk_.get());
+}
+
+Result<void> KafkaConsumer::rewind_to_committed() {
+  if (options_.mode != ConsumerMode::exactly_once) return Consumer::rewind_to_committed();
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_resp_err_t e = rd_kafka_assignment(rk_.get(), &raw)) return kafka_error(e, "read the assignment");
+  PartitionListPtr list(raw);
+  if (list->cnt == 0) return ok();
+  if (rd_kafka_resp_err_t e = rd_kafka_committed(rk_.get(), list.get(), kSyncTimeoutMs))
+    return kafka_error(e, fmt::format("read the committed positions of group {}", options_.group));
+  for (int i = 0; i < list->cnt; ++i)
+    if (list->elems[i].err)
+      return kafka_error(list->elems[i].err, fmt::format("committed position of {} [{}]", list->elems[i].topic,
+                                                         list->elems[i].partition));
+  SEA_TRY(fill_from_start(list.get(), true));  // where the group committed nothing
+  return reposition(list.get());
 }
 
 Result<void> KafkaConsumer::reposition(rd_kafka_topic_partition_list_t* list) {
