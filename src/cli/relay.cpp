@@ -127,7 +127,8 @@ int run_relay(const RelayOptions& options) {
   Result<bool> transactional = wants_transactions(*consumer_options, *producer_options, *input, *output);
   if (!transactional) return report(transactional.error());
   if (*transactional) {
-    consumer_options->mode = ConsumerMode::exactly_once;  // read_committed, no commit but the transaction's
+    consumer_options->mode = ConsumerMode::exactly_once;  // read_committed
+    consumer_options->commit_in_transactions = true;      // no commit but the transaction's
     producer_options->delivery = Delivery::exactly_once;
     producer_options->transaction_id =
         !txn_id.empty() ? txn_id

@@ -63,6 +63,10 @@ struct ConsumerOptions {
   StartPosition start;                // used when the group has no committed position
   std::vector<ShardId> shards;        // empty: all shards
   std::size_t max_buffer_bytes = 8 << 20;  // read-ahead bound
+  // Kafka, with mode exactly_once: the positions are committed only by the output's transactions
+  // (relay exactly-once: Producer::commit_transaction); ack and commit_now then do nothing and
+  // rewind_to_committed works. Without it an exactly-once consumer commits what it acked.
+  bool commit_in_transactions = false;
   Properties properties;
 };
 

@@ -116,7 +116,7 @@ class Consumer {
 
   // After an aborted transaction: drops what is buffered and puts every shard back at the
   // group's committed position (the start position where the group has none). Only consumers
-  // that take part in transactions (Kafka, ConsumerMode::exactly_once) have it.
+  // that take part in transactions (Kafka, ConsumerOptions.commit_in_transactions) have it.
   virtual Result<void> rewind_to_committed() {
     return make_error(Errc::unsupported, "rewind to the committed position needs a Kafka exactly-once consumer");
   }

@@ -52,6 +52,9 @@ PY
 # The consumer read with read_committed and sea reads the output the same way.
 "$SEA" streamer consume --stream "$SEA_TEST_KAFKA/$t.out" --group check --mode exactly-once --from earliest -e \
   -X session.timeout.ms=6000 | wc -l | grep -qx "$n" || fail "consume --mode exactly-once did not read $n"
+# ...and, outside a relay, an exactly-once consumer still commits what it handed on.
+[[ $("$SEA" streamer consume --stream "$SEA_TEST_KAFKA/$t.out" --group check --mode exactly-once --from earliest -e \
+  -X session.timeout.ms=6000 | wc -l) == 0 ]] || fail "consume --mode exactly-once did not commit its position"
 
 # 3. -c N commits exactly N, across transactions of --txn-batch.
 "$SEA" streamer relay --input "$SEA_TEST_KAFKA/$t.in" --output "$SEA_TEST_KAFKA/$t.c" --group copy-c \

@@ -47,9 +47,11 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(loop::Loop& loop, C
     config.defaults["auto.offset.reset"] = std::string(options.start.kind == StartPosition::Kind::earliest ? "earliest" : "latest");
     if (!options.member.empty()) config.client_id = options.member;
   }
-  if (options.mode == ConsumerMode::exactly_once) {
+  if (options.mode == ConsumerMode::exactly_once) config.forced["isolation.level"] = std::string("read_committed");
+  if (options.commit_in_transactions) {
+    if (options.mode != ConsumerMode::exactly_once || options.group.empty())
+      return make_error(Errc::invalid_argument, "positions committed in transactions need mode exactly-once and a group");
     // Positions are committed by the output's transactions only (kafka_consumer.hpp).
-    config.forced["isolation.level"] = std::string("read_committed");
     config.forced["enable.auto.commit"] = std::string("false");
   }
   Result<ConfPtr> conf = build_conf(config);

@@ -14,9 +14,10 @@
 // message at or past the snapshot was handed out or an EOF came. Counting EOF events instead
 // (kcat -e) never ends, or ends too early, on a busy multi-partition topic.
 //
-// Exactly-once mode (ConsumerMode::exactly_once, relay --delivery exactly-once): the consumer
-// reads with isolation.level=read_committed and never commits by itself (no auto commit, ack
-// and commit_now do nothing, nothing is committed on revocation): its positions are committed
+// Exactly-once mode (ConsumerMode::exactly_once) reads with isolation.level=read_committed.
+// With ConsumerOptions.commit_in_transactions as well (relay --delivery exactly-once) the
+// consumer never commits by itself (no auto commit, ack and commit_now do nothing, nothing is
+// committed on revocation): its positions are committed
 // by the output's transaction (KafkaProducer::commit_transaction, with group_metadata()), and
 // after an aborted transaction rewind_to_committed() seeks back to what the group committed.
 //

@@ -48,7 +48,7 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
   // mode only a transaction commits; one still open for these partitions fails its offset
   // commit (the group generation changed) and is aborted by its owner.
   store_acks();
-  if (options_.mode != ConsumerMode::exactly_once) {
+  if (!options_.commit_in_transactions) {
     if (rd_kafka_resp_err_t e = rd_kafka_commit(rk, nullptr, 0);
         e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
       last_error_ = kafka_error(e, "commit on revoke");
@@ -64,7 +64,7 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
 }
 
 void KafkaConsumer::ack(std::string_view stream, ShardId shard, SeqNo seq) {
-  if (options_.group.empty() || options_.mode == ConsumerMode::exactly_once) return;
+  if (options_.group.empty() || options_.commit_in_transactions) return;
   std::uint32_t topic = 0;
   while (topic < topics_.size() && topics_[topic] != stream) ++topic;
   if (topic == topics_.size()) return;  // not a topic of this consumer
@@ -88,7 +88,7 @@ void KafkaConsumer::store_acks() {
 }
 
 Result<void> KafkaConsumer::commit_now() {
-  if (options_.group.empty() || options_.mode == ConsumerMode::exactly_once) return ok();
+  if (options_.group.empty() || options_.commit_in_transactions) return ok();
   store_acks();
   const rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), nullptr, 0);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
@@ -102,7 +102,7 @@ rd_kafka_consumer_group_metadata_t* KafkaConsumer::group_metadata() const {
 }
 
 Result<void> KafkaConsumer::rewind_to_committed() {
-  if (options_.mode != ConsumerMode::exactly_once) return Consumer::rewind_to_committed();
+  if (!options_.commit_in_transactions) return Consumer::rewind_to_committed();
   rd_kafka_topic_partition_list_t* raw = nullptr;
   if (rd_kafka_resp_err_t e = rd_kafka_assignment(rk_.get(), &raw)) return kafka_error(e, "read the assignment");
   PartitionListPtr list(raw);
