@@ -3,7 +3,9 @@
 // 3. read it on the loop; when the last writer closes, finish its last frame and reopen for the
 // next writer (`cat a > p; cat b > p`), pausing while the producer is congested so writers block
 // instead of memory growing, 4. on SIGINT/SIGTERM read what writers already put in the pipe,
-// flush, unlink the FIFO and exit 0.
+// flush, unlink the FIFO and exit 0; when the backend acknowledges nothing for
+// kShutdownStallMs (it is down) or at a second signal, say how many messages are not
+// acknowledged and exit 1.
 #include <csignal>
 #include <unistd.h>
 
@@ -116,9 +118,11 @@ int run_flux(const FluxOptions& options) {
     exit_code = code;
     session.drain();
     fifo->remove();
-    ingest.flush([&](Result<void> flushed) {
+    // Bounded: a backend that is down makes flux give up after kShutdownStallMs (or at a
+    // second signal) and say how many messages it read were not acknowledged.
+    ingest.flush_for_shutdown(loop, [&](Result<void> flushed) {
       if (!flushed.ok()) {
-        spdlog::error("{}", flushed.error().message);
+        spdlog::error("{}: {}", setup->target.cluster.display(), flushed.error().message);
         exit_code = kExitRuntime;
       }
       flushed_all = true;
@@ -134,8 +138,13 @@ int run_flux(const FluxOptions& options) {
   });
   if (!opened) return report(opened.error());
 
-  // 4. Signals: flush, unlink, exit 0.
+  // 4. Signals: flush, unlink, exit 0 (1 if some message read was not acknowledged). A second
+  // signal stops waiting for the backend.
   auto on_signal = [&](int signum) {
+    if (finishing) {
+      ingest.give_up();
+      return;
+    }
     spdlog::debug("signal {}: flushing what was read", signum);
     finish(kExitOk);
   };
@@ -159,6 +168,8 @@ void setup_flux(CLI::App& app, Runner& runner) {
       "  sea streamer flux /tmp/news --topic news &      # then: echo '{\"hi\":1}' > /tmp/news\n"
       "  sea streamer flux /tmp/ticks --cluster redis://localhost:6379 --topic ticks --format lines\n"
       "The FIFO is created mode 0600 and removed on SIGINT/SIGTERM after everything read was flushed.\n"
+      "If the backend acknowledges nothing for 1.5 s (it is down), or at a second signal, flux stops\n"
+      "waiting, says how many messages read were not acknowledged, and exits 1.\n"
       "Bad frames are skipped and reported with their line (--on-error skip) unless told otherwise.");
   app.add_option("path", options->path, "Where to create the FIFO")->required();
   add_target_options(app, options->target);

@@ -113,6 +113,50 @@ void Ingest::flush(std::function<void(Result<void>)> done) {
   });
 }
 
+namespace {
+constexpr std::uint64_t kWatchdogTickMs = 100;
+
+std::uint64_t settled(const Producer& producer) { return producer.acknowledged() + producer.failed(); }
+}  // namespace
+
+std::uint64_t Ingest::unacknowledged() const {
+  std::uint64_t open = producer_->sent() - settled(*producer_);
+  if (dead_letter_) open += dead_letter_->sent() - settled(*dead_letter_);
+  return open;
+}
+
+void Ingest::flush_for_shutdown(loop::Loop& loop, std::function<void(Result<void>)> done) {
+  shutdown_done_ = std::move(done);
+  last_settled_ = settled(*producer_);
+  stalled_ms_ = 0;
+  watchdog_ = std::make_unique<loop::Timer>(loop);
+  watchdog_->start(kWatchdogTickMs, kWatchdogTickMs, [this] {
+    const std::uint64_t now = settled(*producer_);
+    stalled_ms_ = now != last_settled_ ? 0 : stalled_ms_ + kWatchdogTickMs;
+    last_settled_ = now;
+    if (stalled_ms_ >= kShutdownStallMs) give_up();
+  });
+  flush([this](Result<void> flushed) {
+    if (!shutdown_done_) return;  // gave up already
+    watchdog_->stop();
+    std::function<void(Result<void>)> finish = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    finish(std::move(flushed));
+  });
+}
+
+void Ingest::give_up() {
+  if (!shutdown_done_) return;
+  watchdog_->stop();
+  std::function<void(Result<void>)> finish = std::move(shutdown_done_);
+  shutdown_done_ = nullptr;
+  const std::string why = stalled_ms_ >= kShutdownStallMs
+                              ? fmt::format("none was acknowledged for {} ms: is the backend down?", stalled_ms_)
+                              : std::string("a second signal stopped the flush");
+  finish(make_error(Errc::timeout, "{} message(s) read were not acknowledged and are lost ({})", unacknowledged(),
+                    why));
+}
+
 }  // namespace sea::cli
 
 namespace sea::cli {

@@ -4,6 +4,11 @@
 // position) or dead-letter (send the raw bytes to another stream, and report). Backpressure is
 // the caller's: it pauses its reader while producer().congested().
 //
+// Shutdown (flush_for_shutdown): on SIGINT/SIGTERM the caller flushes what was read, but a
+// backend that is down would make that wait forever (at-least-once retries until acknowledged).
+// So the flush gives up once no message was acknowledged or failed for kShutdownStallMs, or at
+// once on give_up() (a second signal), and names how many messages were not acknowledged.
+//
 // Lives on the loop thread; owns the decoder and the producers.
 #pragma once
 
@@ -15,6 +20,7 @@
 #include "cli/common.hpp"
 #include "codecs/codec.hpp"
 #include "core/streamer.hpp"
+#include "loop/loop.hpp"
 
 namespace sea::cli {
 
@@ -39,6 +45,12 @@ class Ingest final : public codecs::FrameSink {
   std::uint64_t delivery_failures() const { return delivery_failures_; }
   // Flushes the main and dead-letter producers; `done` gets the first error, if any.
   void flush(std::function<void(Result<void>)> done);
+  // flush() bounded for a shutdown (see the top of this file): `done` runs once, with an
+  // Errc::timeout error saying how many messages read are not acknowledged if it gave up.
+  void flush_for_shutdown(loop::Loop& loop, std::function<void(Result<void>)> done);
+  void give_up();
+  // Messages handed to the producers that are neither acknowledged nor failed yet.
+  std::uint64_t unacknowledged() const;
 
   void on_frame(const codecs::Frame& frame) override;
   void on_error(const codecs::DecodeError& error) override;
@@ -55,7 +67,14 @@ class Ingest final : public codecs::FrameSink {
   std::uint64_t frames_ = 0;
   std::uint64_t bad_frames_ = 0;
   std::uint64_t delivery_failures_ = 0;
+  // flush_for_shutdown's state: the watchdog, the caller's callback, the progress last seen.
+  std::unique_ptr<loop::Timer> watchdog_;
+  std::function<void(Result<void>)> shutdown_done_;
+  std::uint64_t last_settled_ = 0;
+  std::uint64_t stalled_ms_ = 0;
 };
+
+inline constexpr std::uint64_t kShutdownStallMs = 1500;
 
 }  // namespace sea::cli
 

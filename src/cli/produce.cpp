@@ -1,7 +1,7 @@
 // `sea streamer produce`: frames read from stdin become messages of one stream.
 // Steps of run_produce: 1. open the connection, producer and decoder, 2. read stdin on the loop,
 // pausing while the producer is congested, 3. at EOF (or SIGINT/SIGTERM) finish the last frame
-// and flush, 4. exit 0 when everything was acknowledged, 1 on bad input (--on-error fail, the
+// and flush (after a signal, bounded: see finish), 4. exit 0 when everything was acknowledged, 1 on bad input (--on-error fail, the
 // default) or a delivery failure, 2 on a usage error.
 #include <csignal>
 
@@ -36,18 +36,27 @@ int run_produce(const ProduceOptions& options) {
   bool finishing = false;
   bool flushed_all = false;
   loop::InputReader reader(loop, STDIN_FILENO);
-  auto finish = [&] {
-    if (finishing) return;
+  // After a signal the flush is bounded (ingest.hpp): a backend that is down makes produce give
+  // up after kShutdownStallMs or at a second signal, saying how many messages were not
+  // acknowledged. At EOF it waits for the backend as long as it takes (at-least-once), until a
+  // signal bounds that wait too.
+  auto done = [&](Result<void> flushed) {
+    if (flushed_all) return;  // an EOF flush that a signal's bounded flush overtook
+    if (!flushed.ok()) {
+      spdlog::error("{}", flushed.error().message);
+      exit_code = kExitRuntime;
+    }
+    flushed_all = true;
+    loop.stop();
+  };
+  bool bounded = false;
+  auto finish = [&](bool on_signal = false) {
+    if (finishing && (!on_signal || bounded)) return;
     finishing = true;
     reader.stop();
-    ingest.flush([&](Result<void> flushed) {
-      if (!flushed.ok()) {
-        spdlog::error("{}", flushed.error().message);
-        exit_code = kExitRuntime;
-      }
-      flushed_all = true;
-      loop.stop();
-    });
+    bounded = on_signal;
+    if (on_signal) ingest.flush_for_shutdown(loop, done);
+    else ingest.flush(done);
   };
   auto after_input = [&] {
     if (ingest.stopped()) {
@@ -79,10 +88,16 @@ int run_produce(const ProduceOptions& options) {
   if (!started) return report(started.error());
 
   auto on_signal = [&](int signum) {
+    if (bounded) {
+      ingest.give_up();
+      return;
+    }
     spdlog::debug("signal {}: flushing what was read", signum);
-    reader.drain_now();
-    ingest.end_of_writer();
-    finish();
+    if (!finishing) {
+      reader.drain_now();
+      ingest.end_of_writer();
+    }
+    finish(true);
   };
   loop::SignalWatch sigint(loop, SIGINT, on_signal);
   loop::SignalWatch sigterm(loop, SIGTERM, on_signal);
@@ -106,7 +121,10 @@ void setup_produce(CLI::App& app, Runner& runner) {
       "Examples:\n"
       "  seq 3 | jq -c '{n: .}' | sea streamer produce --topic numbers\n"
       "  sea streamer produce --cluster redis://localhost:6379 --topic orders --key id < orders.ndjson\n"
-      "  sea streamer produce --topic people --format csv < people.csv");
+      "  sea streamer produce --topic people --format csv < people.csv\n"
+      "On SIGINT/SIGTERM everything read is flushed; if the backend acknowledges nothing for 1.5 s\n"
+      "(it is down), or at a second signal, produce says how many messages were not acknowledged\n"
+      "and exits 1.");
   add_target_options(app, options->target);
   add_input_format_options(app, options->format, "fail");
   add_produce_options(app, options->produce);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,11 +118,17 @@ bool InputReader::drain_now() {
   if (finished_) return true;
   const bool was_paused = paused_;
   paused_ = false;
-  while (!finished_) {
+  // A pipe is read up to what it holds now (once at least, to see an EOF): a writer that goes on writing must not keep the
+  // drain (and the memory it fills) going forever. EOF is still seen once the pipe is empty.
+  int held = 0;
+  const bool bounded = kind_ == Kind::pollable && ::ioctl(fd_, FIONREAD, &held) == 0;
+  const std::uint64_t limit = bytes_read_ + static_cast<std::uint64_t>(held);
+  for (bool first = true; !finished_; first = false) {
     if (kind_ == Kind::tty) {
       struct pollfd p {fd_, POLLIN, 0};
       if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP))) break;
     }
+    if (bounded && !first && bytes_read_ >= limit) break;
     const std::uint64_t before = bytes_read_;
     read_some(1);
     if (bytes_read_ == before) break;  // EAGAIN: nothing more right now

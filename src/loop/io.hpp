@@ -38,7 +38,8 @@ class InputReader {
   void resume();
   bool paused() const { return paused_; }
   // Reads and delivers whatever can be read right now without waiting (used at shutdown so
-  // that bytes a writer already put into a pipe are not lost). Returns true at EOF.
+  // that bytes a writer already put into a pipe are not lost). A pipe is read up to what it
+  // holds when called, however fast a writer goes on writing. Returns true at EOF.
   bool drain_now();
   void stop();
   std::uint64_t bytes_read() const { return bytes_read_; }

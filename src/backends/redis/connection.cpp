@@ -25,6 +25,12 @@ constexpr std::uint64_t kBackoffMaxMs = 5000;
 constexpr std::uint64_t kTimeoutTickMs = 100;
 constexpr int kDrainOnCloseMs = 1000;
 
+// Replies of a server that is up but cannot serve data yet (loading its data set after a
+// restart, running a long script, a replica without its master): retry later, not a refusal.
+bool not_ready(std::string_view error) {
+  return error.starts_with("LOADING") || error.starts_with("BUSY") || error.starts_with("MASTERDOWN");
+}
+
 std::uint64_t monotonic_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
@@ -38,7 +44,10 @@ void poll_cb(uv_poll_t* handle, int status, int events) {
   auto* p = static_cast<redisLibuvEvents*>(handle->data);
   const int ready = status != 0 ? p->events : events;
   if (p->context != nullptr && (ready & UV_READABLE) != 0) redisAsyncHandleRead(p->context);
-  if (p->context != nullptr && (ready & UV_WRITABLE) != 0) redisAsyncHandleWrite(p->context);
+  if (p->context != nullptr && (ready & UV_WRITABLE) != 0) {
+    redisAsyncHandleWrite(p->context);
+    if (p->context != nullptr) Connection::written_cb(p->context);
+  }
 }
 
 void update_poll(void* privdata, int add, int remove) {
@@ -117,27 +126,38 @@ void Connection::connect() {
   }
   if (config_.db != 0) steps.push_back(format_command({"SELECT", std::to_string(config_.db)}));
   steps.push_back(format_command({"CLIENT", "SETNAME", config_.name}));
+  // PING is refused with -LOADING while a restarted server loads its AOF/RDB, unlike the
+  // steps above: the connection is up only once data commands would be served.
+  steps.push_back(format_command({"PING"}));
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const bool last = i + 1 == steps.size();
     pending_.push_back(Pending{[this, last](redisReply* reply, const Error* error) {
-      if (error != nullptr) return;  // the disconnect path reports it
-      if (reply->type == REDIS_REPLY_ERROR) {
-        last_error_ = fmt::format("{}:{} refused the handshake: {}", config_.address.host,
-                                  config_.address.port, reply_text(reply));
-        // Wrong credentials or database: reconnecting would fail the same way forever.
-        refused_ = true;
-        reset(last_error_);
-        reconnect_timer_.stop();
-        if (on_fatal_) on_fatal_(last_error_);
-        return;
-      }
-      if (last) {
-        handshake_done_ = true;
-        attempts_ = 0;
-        if (on_state_) on_state_(true);
-      }
+      if (error == nullptr) on_handshake_reply(reply, last);  // else the disconnect path reports it
     }, loop_.now_ms() + config_.command_timeout_ms});
     redisAsyncFormattedCommand(ac, &Connection::reply_cb, nullptr, steps[i].data(), steps[i].size());
+  }
+}
+
+void Connection::on_handshake_reply(redisReply* reply, bool last) {
+  if (reply->type == REDIS_REPLY_ERROR && not_ready(reply_text(reply))) {
+    // Not ready yet: drop this connection and try again after the backoff.
+    reset(fmt::format("{}:{} is not ready: {}", config_.address.host, config_.address.port, reply_text(reply)));
+    return;
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    last_error_ = fmt::format("{}:{} refused the handshake: {}", config_.address.host, config_.address.port,
+                              reply_text(reply));
+    // Wrong credentials or database: reconnecting would fail the same way forever.
+    refused_ = true;
+    reset(last_error_);
+    reconnect_timer_.stop();
+    if (on_fatal_) on_fatal_(last_error_);
+    return;
+  }
+  if (last) {
+    handshake_done_ = true;
+    attempts_ = 0;
+    if (on_state_) on_state_(true);
   }
 }
 
@@ -158,7 +178,21 @@ Result<void> Connection::command(std::string_view formatted, ReplyFn fn, bool bl
   const int rc = redisAsyncFormattedCommand(ctx_, &Connection::reply_cb, nullptr, formatted.data(), formatted.size());
   if (rc != REDIS_OK) return make_error(Errc::backend, "hiredis refused a command for {}", config_.address.host);
   pending_.push_back(Pending{std::move(fn), blocking ? 0 : loop_.now_ms() + config_.command_timeout_ms});
+  if (backlogged()) was_backlogged_ = true;
   return ok();
+}
+
+std::size_t Connection::unwritten() const { return ctx_ != nullptr ? sdslen(ctx_->c.obuf) : 0; }
+
+void Connection::written_cb(redisAsyncContext* ac) {
+  auto* self = static_cast<Connection*>(ac->data);
+  if (self != nullptr && self->ctx_ == ac) self->after_write();
+}
+
+void Connection::after_write() {
+  if (!was_backlogged_ || unwritten() > kWriteHighWater / 4) return;
+  was_backlogged_ = false;
+  if (on_drained_ && up()) on_drained_();
 }
 
 void Connection::reset(std::string_view why) {

@@ -37,6 +37,11 @@ constexpr std::string_view kStampScript =
 
 constexpr std::uint64_t kEntryOverheadBytes = 64;
 
+// What one message in the window costs besides its encoded fields: the Entry, the heap block of
+// its fields, the connection's reply slot (Connection::Pending) and hiredis's callback node.
+// Counted in window_bytes_, so that max_in_flight_bytes bounds the memory the window holds.
+constexpr std::size_t kEntryMemoryBytes = 160;
+
 // Replies that mean "not now" rather than "never": the message is sent again shortly.
 bool transient(std::string_view error) {
   return error.starts_with("LOADING") || error.starts_with("TRYAGAIN") || error.starts_with("CLUSTERDOWN") ||
@@ -50,6 +55,7 @@ RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, S
     : loop_(loop), router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
       retry_timer_(loop), age_timer_(loop) {
   router_->set_on_ready([this] { on_ready(); });
+  router_->set_on_drained([this] { pump(); });
   router_->set_on_fatal([this](const std::string& why) {
     const Error error{Errc::backend, why, 0};
     fatal_ = error;
@@ -109,6 +115,10 @@ Result<Producer::Ticket> RedisProducer::send(const MessageView& message) {
   entry.has_key = message.has_key;
   entry.ts = message.ts;
   if (message.has_key) entry.key_hash = murmur2(message.key) & 0x7fffffff;
+  // One allocation of about the encoded size (at most 16 bytes of RESP framing per bulk string:
+  // `$<len>\r\n` + `\r\n`, plus the short field names) instead of growth by doubling, which
+  // would leave up to half of each entry's block unused.
+  entry.fields.reserve(size + message.key.size() + 1 + 16 * (6 + 2 * message.headers.size()));
   if (options_.delivery == Delivery::exactly_once) {
     entry.fields.append(message.key).push_back('\0');
     if (message.ts != 0) {
@@ -118,10 +128,14 @@ Result<Producer::Ticket> RedisProducer::send(const MessageView& message) {
     }
   }
   entry.field_count += static_cast<std::uint32_t>(append_entry_fields(entry.fields, message));
-  window_bytes_ += entry.fields.size();
+  entry.memory = entry.fields.capacity() + kEntryMemoryBytes;
+  window_bytes_ += entry.memory;
   encoded_bytes_ += entry.fields.size();
   ++sent_;
   window_.push_back(std::move(entry));
+  // The caller pauses its input when this send made the window congested; on_drain_ must then
+  // come, even if the very next reply already brings the window back under the bound.
+  if (congested()) was_congested_ = true;
   if (discovered_) pump();
   return window_.back().ticket;
 }
@@ -139,18 +153,21 @@ void RedisProducer::pump() {
   for (; i < window_.size(); ++i) {
     Entry& entry = window_[i];
     if (entry.state != State::queued) continue;
-    if (!transmit(entry)) break;
+    if (entry.shard == kAnyShard) {
+      if (options_.shard != kAnyShard) entry.shard = options_.shard;
+      else if (entry.has_key) entry.shard = entry.key_hash % shard_count_;
+      else entry.shard = round_robin_++ % shard_count_;
+    }
+    const std::string key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
+    // hiredis's buffer is full enough: go on when it has drained (router on_drained), so that
+    // it holds a slice of the window and not a second copy of all of it.
+    if (router_->backlogged(key)) break;
+    if (!transmit(entry, key)) break;
   }
   resend_from_ = i < window_.size() ? window_[i].ticket : next_ticket_;
 }
 
-bool RedisProducer::transmit(Entry& entry) {
-  if (entry.shard == kAnyShard) {
-    if (options_.shard != kAnyShard) entry.shard = options_.shard;
-    else if (entry.has_key) entry.shard = entry.key_hash % shard_count_;
-    else entry.shard = round_robin_++ % shard_count_;
-  }
-  const std::string key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
+bool RedisProducer::transmit(Entry& entry, const std::string& key) {
   if (entry.ts != 0 && options_.delivery != Delivery::exactly_once && !entry.force_script &&
       !tops_[entry.shard].known) {
     ask_top(entry.shard, key);
@@ -321,7 +338,8 @@ void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* erro
 
 void RedisProducer::finish(Entry& entry, const Result<Receipt>& outcome) {
   entry.state = State::done;
-  window_bytes_ -= entry.fields.size();
+  window_bytes_ -= entry.memory;
+  entry.memory = 0;
   std::string().swap(entry.fields);
   if (outcome.ok()) {
     ++acknowledged_;

@@ -73,6 +73,7 @@ class RedisProducer final : public Producer {
     bool unpredicted = false;   // in flight with an id Redis picks (`*` or a script): see ShardTop
     bool force_script = false;  // a plain `<ts>-*` was refused: the script decides next time
     std::uint32_t field_count = 0;
+    std::size_t memory = 0;     // what it counts in window_bytes_
     std::string fields;         // RESP of the entry's fields; for exactly-once, key first
   };
   // What this producer knows of a shard's newest id, to send `XADD K <ts>-*` directly when it
@@ -95,7 +96,7 @@ class RedisProducer final : public Producer {
 
   void on_ready();
   void pump();
-  bool transmit(Entry& entry);
+  bool transmit(Entry& entry, const std::string& key);
   bool send_command(Entry& entry, const std::string& key, bool predicted = false);
   void ask_top(ShardId shard, const std::string& key);
   bool plain_stamp_ok(const Entry& entry);
@@ -121,7 +122,7 @@ class RedisProducer final : public Producer {
   std::map<ShardId, ShardTop> tops_;
   Ticket next_ticket_ = 1;
   Ticket resend_from_ = 1;    // no queued entry has a smaller ticket
-  std::size_t window_bytes_ = 0;
+  std::size_t window_bytes_ = 0;  // memory of the unfinished entries (kEntryMemoryBytes each + fields)
   bool was_congested_ = false;
   std::uint64_t sent_ = 0, acknowledged_ = 0, failed_ = 0;
   std::uint64_t encoded_bytes_ = 0;  // for the bytes → entries estimate of MAXLEN

@@ -117,6 +117,9 @@ std::size_t Router::node_index(const HostPort& address) {
   nodes_[index].connection->set_on_fatal([this](const std::string& why) {
     if (on_fatal_) on_fatal_(why);
   });
+  nodes_[index].connection->set_on_drained([this] {
+    if (on_drained_) on_drained_();
+  });
   nodes_[index].connection->start();
   return index;
 }
@@ -124,6 +127,13 @@ std::size_t Router::node_index(const HostPort& address) {
 bool Router::ready() const {
   if (!cluster_) return nodes_.front().connection->up();
   return map_loaded_;
+}
+
+bool Router::backlogged(std::string_view key) const {
+  if (!cluster_) return nodes_.front().connection->backlogged();
+  if (!map_loaded_) return false;
+  const std::int16_t node = slots_[cluster_slot(key)];
+  return node >= 0 && nodes_[static_cast<std::size_t>(node)].connection->backlogged();
 }
 
 const std::string& Router::last_error() const { return nodes_.front().connection->last_error(); }

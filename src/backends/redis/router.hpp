@@ -47,6 +47,11 @@ class Router {
   bool ready() const;
   const std::string& last_error() const;
   void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+  // The connection that carries `key` holds a write backlog (Connection::backlogged): a
+  // pipelining caller stops sending and goes on from on_drained, which runs when any node's
+  // backlog has drained.
+  bool backlogged(std::string_view key) const;
+  void set_on_drained(std::function<void()> on_drained) { on_drained_ = std::move(on_drained); }
   // A node refused our handshake (see Connection::set_on_fatal).
   void set_on_fatal(std::function<void(const std::string& why)> on_fatal) { on_fatal_ = std::move(on_fatal); }
 
@@ -99,6 +104,7 @@ class Router {
   std::deque<Waiting> waiting_;  // redirected commands whose node is still connecting
   std::function<void()> on_ready_;
   std::function<void(const std::string&)> on_fatal_;
+  std::function<void()> on_drained_;
   loop::Timer refresh_timer_;
 };
 
