@@ -34,7 +34,8 @@ namespace {
 // One open of the FIFO's read end: a new one per writer generation.
 class FluxSession {
  public:
-  FluxSession(loop::Loop& loop, const loop::Fifo& fifo, Ingest& ingest) : loop_(loop), fifo_(fifo), ingest_(ingest) {}
+  FluxSession(loop::Loop& loop, const loop::Fifo& fifo, Ingest& ingest)
+      : loop_(loop), fifo_(fifo), ingest_(ingest), reopen_(loop, [this] { reopen(); }) {}
   ~FluxSession() { close_reader(); }
 
   Result<void> open(std::function<void(const Error&)> on_fatal) {
@@ -52,6 +53,8 @@ class FluxSession {
 
   // Shutdown: whatever writers already wrote is read and produced.
   void drain() {
+    draining_ = true;
+    reopen_.cancel();
     if (reader_) reader_->drain_now();
     ingest_.end_of_writer();
     close_reader();
@@ -65,6 +68,7 @@ class FluxSession {
   }
 
   void on_eof() {
+    if (draining_) return;  // drain() ends the writer and closes the reader itself
     // The last writer closed: its partial frame (if any) is reported, then we wait for the next.
     ingest_.end_of_writer();
     if (ingest_.stopped()) {
@@ -72,6 +76,12 @@ class FluxSession {
       return;
     }
     spdlog::debug("writer closed the FIFO; waiting for the next one");
+    // Not from inside the reader's own callback: it is destroyed on the next loop turn.
+    reopen_.schedule();
+  }
+
+  void reopen() {
+    if (draining_) return;
     close_reader();
     Result<void> reopened = open(on_fatal_);
     if (!reopened) on_fatal_(reopened.error());
@@ -90,6 +100,8 @@ class FluxSession {
   int fd_ = -1;
   std::unique_ptr<loop::InputReader> reader_;
   std::function<void(const Error&)> on_fatal_;
+  loop::Defer reopen_;
+  bool draining_ = false;
 };
 
 }  // namespace

@@ -32,3 +32,12 @@ for i in range(n): w(json.dumps({"id": i, "pad": pad}) + "\n")' "$1" "${2:-100}"
 }
 
 C="--cluster file://$T/streams"
+
+# rss_baseline: peak RSS in KiB of a one-message produce by this $SEA to the file backend. RSS
+# bounds are set above it, so one bound holds in the release build (~10 MiB) and under ASan
+# (~160 MiB of shadow memory and allocator caches).
+rss_baseline() {
+  echo '{"a":1}' | /usr/bin/time -f %M -o "$T/.rss0" "$SEA" streamer produce --cluster "file://$T/.rss0-streams" \
+    --topic base >/dev/null 2>&1
+  tail -n 1 "$T/.rss0"
+}
