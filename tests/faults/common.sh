@@ -49,3 +49,45 @@ PY
 FAILURES=0
 bad() { echo "FAIL: $(basename "$0"): $*" >&2; FAILURES=$((FAILURES + 1)); }
 finish() { ((FAILURES == 0)) || fail "$FAILURES check(s) failed"; }
+
+# Tests that kill or stop their Redis start their own. free_port LOW HIGH prints a loopback
+# port in LOW..HIGH that nothing listens on; $SEA_TEST_PORTS ("LOW-HIGH") overrides the range,
+# so that several people testing on one machine do not meet.
+free_port() {
+  local low=$1 high=$2 p
+  if [[ -n ${SEA_TEST_PORTS:-} ]]; then low=${SEA_TEST_PORTS%-*}; high=${SEA_TEST_PORTS#*-}; fi
+  for p in $(seq "$low" "$high"); do
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  fail "no free port in $low-$high"
+}
+
+# start_redis_on PORT DIR [ARGS...]: a redis-server of the test's own in the foreground of a
+# background job (REDIS_PID, killed at exit), appendonly unless ARGS say otherwise; waits for PING.
+start_redis_on() {
+  local port=$1 dir=$2; shift 2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --save "" --daemonize no "$@" \
+    >>"$dir/log" 2>&1 & REDIS_PID=$!; BG_PIDS+=($REDIS_PID)
+  for _ in $(seq 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.05; done
+  fail "redis-server did not start on $port: $(tail -n 5 "$dir/log")"
+}
+
+# gen_paced N SIZE RATE: gen's records at about RATE per second (in blocks of RATE/100), so that
+# a fault injected a given time after the start meets a producer that is still reading.
+gen_paced() {
+  python3 -c '
+import json, sys, time
+n, size, rate = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+pad = "x" * max(0, size - 20)
+block = max(1, rate // 100)
+start = time.monotonic()
+out = sys.stdout
+for i in range(n):
+    out.write(json.dumps({"id": i, "pad": pad}) + "\n")
+    if (i + 1) % block == 0:
+        out.flush()
+        ahead = start + (i + 1) / rate - time.monotonic()
+        if ahead > 0: time.sleep(ahead)
+out.flush()' "$@"
+}

@@ -1,36 +1,33 @@
 #!/bin/bash
 # Redis faults with at-least-once delivery, against a redis-server of the test's own (appendonly
-# yes, on a free port in 26600-26699) so that it may be killed: the server SIGKILLed and
-# restarted mid-stream, every client connection cut (CLIENT KILL), and the server paused
+# yes, on a free port in 26640-26699 or $SEA_TEST_PORTS) so that it may be killed: the server
+# SIGKILLed and restarted mid-stream, every client connection cut (CLIENT KILL), and the server paused
 # (DEBUG SLEEP) longer than the command timeout. Each time every message arrives at least
-# once, in order with no gap, for `produce` and for a `consume --group` restarted after it.
+# once, in order with no gap, for `produce` and (with --known-bugs, see below) for a
+# `consume --group` restarted after it.
 source "$(dirname "$0")/common.sh"
-N=100000
+# N messages at RATE/s: the producer is reading for about 3 s, and the fault comes 1 s in, when
+# a full window is in flight and more is waiting in the pipe (paced, so that a fast machine does
+# not finish before the fault).
+N=300000
+RATE=100000
 
-port=""
-for p in $(seq 26640 26699); do
-  if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi
-done
-[[ -n $port ]] || fail "no free port in 26640-26699"
-mkdir "$T/redis"
-start_redis() {
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$T/redis" --appendonly yes --save "" \
-    --daemonize no >>"$T/redis/log" 2>&1 & REDIS_PID=$!; BG_PIDS+=($REDIS_PID)
-  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
-  fail "redis-server did not start on $port: $(tail -n 5 "$T/redis/log")"
-}
+port=$(free_port 26640 26699)
+start_redis() { start_redis_on "$port" "$T/redis" --enable-debug-command yes; }
 start_redis
 R="--cluster redis://127.0.0.1:$port"
 
-# run_fault NAME TOPIC FAULT-FUNCTION: produce N messages with FAULT injected 0.3 s in, then
-# consume them with a group while FAULT is injected again, restart the group, check both.
+# run_fault NAME TOPIC FAULT-FUNCTION [produce]: produce N messages with FAULT injected 1 s in,
+# then (unless told "produce" only) consume them with a group while FAULT is injected again,
+# restart the group, check both.
 run_fault() {
-  local name=$1 topic=$2 fault=$3 rc=0
+  local name=$1 topic=$2 fault=$3 parts=${4:-all} rc=0
   # Piped input (not a file) so that the producer is still reading when the fault comes; a
   # producer that never finishes is a failure (exit 124/137 after 60 s).
-  timeout -k 2 60 "$SEA" streamer produce $R --topic "$topic" < <(gen $N 40 2>/dev/null) 2>"$T/perr" & local pid=$!
+  timeout -k 2 60 "$SEA" streamer produce $R --topic "$topic" < <(gen_paced $N 40 $RATE 2>/dev/null) 2>"$T/perr" &
+  local pid=$!
   BG_PIDS+=($pid)
-  sleep 0.3
+  sleep 1
   $fault
   wait $pid || rc=$?
   if [[ $rc != 0 ]]; then
@@ -41,6 +38,7 @@ run_fault() {
     { bad "$name: read back: exit $?: $(tail -n 3 "$T/cerr")"; return 0; }
   local r
   if r=$(check_ids "$T/out" $N at-least); then proved "$name during produce (at-least-once): $r, nothing lost"; else bad "$name: produce: $r"; fi
+  [[ $parts == produce ]] && return 0
   timeout -k 2 60 "$SEA" streamer consume $R --topic "$topic" --group g --from earliest -e >"$T/1" 2>"$T/cerr" & pid=$!
   BG_PIDS+=($pid)
   sleep 0.2
@@ -60,9 +58,17 @@ run_fault() {
 
 kill_restart() { kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; sleep 1; start_redis; }
 client_kill() { redis-cli -p "$port" client kill type normal >/dev/null; }
-debug_sleep() { redis-cli -p "$port" debug sleep 7 >/dev/null; }
+debug_sleep() { [[ $(redis-cli -p "$port" debug sleep 7) == OK ]] || bad "DEBUG SLEEP was refused"; }
 
-run_fault "redis-server SIGKILLed and restarted" killed kill_restart
-run_fault "CLIENT KILL of every connection" cut client_kill
-run_fault "DEBUG SLEEP 7 s (longer than the 5 s command timeout)" paused debug_sleep
+# The faults suite runs the produce part of each case. --known-bugs runs the group part too, an
+# open bug run by the known-bugs suite (tests/faults/meson.build): a consumer group read whose
+# reply is lost with its connection (seen with CLIENT KILL and with a timeout during DEBUG
+# SLEEP; a server SIGKILL can lose one the same way) was executed by the server all the same:
+# its entries sit in the consumer's pending list, and the next read goes on after them, so the
+# first run skips a batch (a gap).
+parts=produce
+[[ ${1:-} == --known-bugs ]] && parts=all
+run_fault "redis-server SIGKILLed and restarted" killed kill_restart $parts
+run_fault "CLIENT KILL of every connection" cut client_kill $parts
+run_fault "DEBUG SLEEP 7 s (longer than the 5 s command timeout)" paused debug_sleep $parts
 finish
