@@ -173,10 +173,11 @@ namespace sea::codecs::detail {
 // MessagePack <-> JSON (msgpack_json.cpp). msgpack_to_json converts one complete object:
 // bin as a base64 string, ext as {"ext_type":T,"data":"<base64>"}, a non-string map key as its
 // JSON text in a string, a non-finite float as null, invalid UTF-8 in str as U+FFFD. Nesting
-// deeper than kMaxMsgpackDepth is an error (the conversion recurses). json_to_msgpack appends the
+// deeper than kMaxMsgpackDepth is an error (the conversion recurses), and so is JSON text longer
+// than max_bytes (found as soon as it grows past it, not after). json_to_msgpack appends the
 // msgpack form of a parsed JSON value (integers as ints, other numbers as float64).
 inline constexpr std::size_t kMaxMsgpackDepth = 512;
-Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out);
+Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out, std::size_t max_bytes);
 void json_to_msgpack(simdjson::dom::element value, std::string& out);
 
 }  // namespace sea::codecs::detail

@@ -163,7 +163,7 @@ class MsgpackDecoder final : public Decoder {
     Frame frame;
     if (to_json_) {
       json_.clear();
-      Result<void> converted = msgpack_to_json(frame_, json_);
+      Result<void> converted = msgpack_to_json(frame_, json_, max_);
       if (!converted.ok()) {
         report(converted.error().message, sink);
         return;

@@ -17,7 +17,13 @@ struct StringWriter {
   void write(const char* data, std::size_t size) { out.append(data, size); }
 };
 
-void append_object(const msgpack::object& object, std::string& out);
+// Thrown when the JSON text outgrows its limit: a non-string map key is written as its JSON text
+// inside a string, so each level of such keys escapes the level below again, and a few hundred
+// bytes of nested maps-as-keys would expand exponentially. Checked at every node, so the work
+// done before giving up is bounded by the limit, not by the expansion.
+struct TooLarge {};
+
+void append_object(const msgpack::object& object, std::string& out, std::size_t max_bytes);
 
 void append_double(double value, std::string& out) {
   if (!std::isfinite(value)) {
@@ -27,7 +33,8 @@ void append_double(double value, std::string& out) {
   fmt::format_to(std::back_inserter(out), "{}", value);
 }
 
-void append_object(const msgpack::object& object, std::string& out) {
+void append_object(const msgpack::object& object, std::string& out, std::size_t max_bytes) {
+  if (out.size() > max_bytes) throw TooLarge{};
   switch (object.type) {
     case msgpack::type::NIL: out += "null"; break;
     case msgpack::type::BOOLEAN: out += object.via.boolean ? "true" : "false"; break;
@@ -56,7 +63,7 @@ void append_object(const msgpack::object& object, std::string& out) {
       out += '[';
       for (std::uint32_t i = 0; i < object.via.array.size; ++i) {
         if (i > 0) out += ',';
-        append_object(object.via.array.ptr[i], out);
+        append_object(object.via.array.ptr[i], out, max_bytes);
       }
       out += ']';
       break;
@@ -69,11 +76,12 @@ void append_object(const msgpack::object& object, std::string& out) {
           append_json_string(out, std::string_view(kv.key.via.str.ptr, kv.key.via.str.size));
         } else {
           std::string key;
-          append_object(kv.key, key);
+          append_object(kv.key, key, max_bytes);
+          if (key.size() > max_bytes) throw TooLarge{};
           append_json_string(out, key);
         }
         out += ':';
-        append_object(kv.val, out);
+        append_object(kv.val, out, max_bytes);
       }
       out += '}';
       break;
@@ -82,7 +90,7 @@ void append_object(const msgpack::object& object, std::string& out) {
 
 }  // namespace
 
-Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out) {
+Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out, std::size_t max_bytes) {
   // The framing scanner already checked that this is exactly one complete object, so sizes are
   // bounded by its length; the depth limit protects the recursion above.
   msgpack::unpack_limit limit(object_bytes.size(), object_bytes.size(), object_bytes.size(),
@@ -91,7 +99,10 @@ Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out) {
     std::size_t offset = 0;
     msgpack::object_handle handle =
         msgpack::unpack(object_bytes.data(), object_bytes.size(), offset, nullptr, nullptr, limit);
-    append_object(handle.get(), out);
+    append_object(handle.get(), out, max_bytes);
+    if (out.size() > max_bytes) throw TooLarge{};
+  } catch (const TooLarge&) {
+    return make_error(Errc::parse, "object as JSON is over max_message_bytes ({}); skipped", max_bytes);
   } catch (const msgpack::depth_size_overflow&) {
     return make_error(Errc::parse, "MessagePack object nested deeper than {} levels", kMaxMsgpackDepth);
   } catch (const std::exception& e) {

@@ -33,6 +33,9 @@ std::vector<DecodeCase> msgpack_cases() {
   std::string object = pack(map_a);
   std::string array = pack(std::make_tuple(1, std::string("x")));
   std::string nested = pack(std::map<int, std::vector<double>>{{1, {1.5, -2.0}}});
+  // Maps as keys of maps, 40 deep: each level's key is the JSON text of the level below, escaped
+  // again, so the JSON form doubles per level (2^40 bytes): refused once past the limit.
+  std::string blowup = std::string(40, static_cast<char>(0x81)) + "\xa1" "a" + std::string(40, static_cast<char>(0x01));
   std::string deep(600, static_cast<char>(0x91));
   deep += static_cast<char>(0xc0);
   return {
@@ -54,6 +57,8 @@ std::vector<DecodeCase> msgpack_cases() {
         "E byte 1: byte 0xc1 at byte 3 is not a MessagePack type; the rest of this writer's input is "
         "discarded (MessagePack cannot resynchronise)",
         "F 5"}},
+      {"maps as keys expand past the limit as JSON", "msgpack", json, {blowup + bytes({0x07})},
+       {"E byte 0: object as JSON is over max_message_bytes (1048576); skipped", "F 7"}},
       {"over the limit", "msgpack", json_small,
        {bytes({0xd9, 20}) + std::string(20, 'a') + bytes({0x07})},
        {"E byte 0: object of 22 bytes exceeds max_message_bytes (8); skipped", "F 7"}},
