@@ -86,7 +86,12 @@ void RedisConsumer::read_tail(std::size_t index) {
     Shard& s = shards_[index];
     if (generation != s.generation) return read(index);  // a seek dropped this connection's purpose
     s.tail_waiting = false;
-    if (error != nullptr) return;  // the connection dropped: read again when it is back
+    if (error != nullptr) {
+      // The connection dropped, maybe with a reply in flight that the server already counted
+      // as delivered to us (pending): with a group, read our own pending first when it is back.
+      if (group_mode_) s.phase = Phase::history;
+      return;
+    }
     if (reply->type == REDIS_REPLY_ERROR) {
       // MOVED after a slot migration, NOGROUP...: take the normal path, which follows it.
       s.phase = Phase::pages;
@@ -116,8 +121,14 @@ void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redi
     const redisReply* last = stolen.elements[n - 1];
     if (last->type == REDIS_REPLY_ARRAY && last->elements == 2) {
       Result<EntryId> id = EntryId::parse(reply_text(last->element[0]));
-      if (id && shard.phase == Phase::history) shard.history_after = *id;
-      else if (id) shard.next = id->next();
+      if (id && shard.phase == Phase::history) {
+        shard.history_after = *id;
+      } else if (id) {
+        shard.next = id->next();
+        // With a group, what `>` reads is pending on us from the moment the server sends it:
+        // remembered so a reply lost with its connection is read again from our own pending.
+        if (group_mode_) shard.history_after = *id;
+      }
     }
     batches_.push_back(Batch{index, generation, stolen, 0, bytes});
     buffered_bytes_ += bytes;
@@ -141,6 +152,9 @@ void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redi
 
 void RedisConsumer::on_read_error(std::size_t index, const Error& error) {
   last_error_ = error.message;
+  // A read lost with its connection may have been delivered (pending) on the server: with a
+  // group, our own pending entries after the last one received are read first on reconnect.
+  if (group_mode_ && error.code == Errc::closed) shards_[index].phase = Phase::history;
   if (error.message.find("NOGROUP") != std::string::npos) shards_[index].positioned = false;
   if (error.code != Errc::closed || !router_->ready())
     retry_timer_.start(1000, 0, [this] { on_ready(); });
