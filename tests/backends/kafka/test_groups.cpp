@@ -61,7 +61,16 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
   Result<std::unique_ptr<Consumer>> b = streamer->create_consumer(keys, group_options(group));
   REQUIRE_MESSAGE(a.ok(), (a.ok() ? "" : a.error().message));
   REQUIRE(b.ok());
-  // 1. Both members get partitions, and between them read everything once.
+  // 1. Both members get partitions, and between them read everything once. The group settles
+  // first: A joining alone would take every partition and, on a loaded machine, read all 400
+  // before B's join rebalanced the group (a race of the test, not of the consumer).
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (((*a)->shards().empty() || (*b)->shards().empty() || (*a)->shards().size() + (*b)->shards().size() != 4) &&
+         std::chrono::steady_clock::now() < settle)
+    run_for(loop, 50);
+  REQUIRE_MESSAGE((*a)->shards().size() + (*b)->shards().size() == 4,
+                  fmt::format("the group did not settle: A has {}, B has {} partitions", (*a)->shards().size(),
+                              (*b)->shards().size()));
   std::vector<Message> got_a, got_b;
   drain_both(loop, **a, **b, got_a, got_b, 400);
   CHECK(got_a.size() + got_b.size() == 400);
