@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 
 namespace sea::kafka {
 
@@ -18,6 +19,44 @@ Properties delivery_properties(Delivery delivery) {
     case Delivery::exactly_once: return {{"enable.idempotence", "true"}, {"acks", "all"}};
   }
   return {};
+}
+
+bool sets_partitioner(const Properties& properties) {
+  return properties.contains("partitioner") || properties.contains("topic.partitioner");
+}
+
+// The first partition from `first` on whose leader is known, or `first` when none is.
+std::int32_t first_available(const rd_kafka_topic_t* rkt, std::int32_t first, std::int32_t partitions) {
+  for (std::int32_t i = 0; i < partitions; ++i) {
+    const std::int32_t candidate = (first + i) % partitions;
+    if (rd_kafka_topic_partition_available(rkt, candidate)) return candidate;
+  }
+  return first;
+}
+
+// Keyless messages go round robin (SPEC §2) in runs chosen by produce() (see keyless_run_),
+// to a partition whose leader is known when there is one; keyed ones through Kafka's murmur2
+// (Java's default partitioner). Runs on the producing thread, or on librdkafka's main thread
+// when messages queued before the topic's metadata arrived are placed.
+std::int32_t partition_for(const rd_kafka_topic_t* rkt, const void* key, std::size_t key_len,
+                           std::int32_t partitions, void* topic_opaque, void* message_opaque) {
+  if (key != nullptr)
+    return rd_kafka_msg_partitioner_murmur2(rkt, key, key_len, partitions, topic_opaque, message_opaque);
+  auto* run = static_cast<KeylessRun*>(topic_opaque);
+  if (std::this_thread::get_id() != run->producing_thread) {
+    // Messages sent before the topic's metadata came are placed here, all at once, on
+    // librdkafka's thread: one by one, by ticket.
+    const auto ticket = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message_opaque));
+    return first_available(rkt, static_cast<std::int32_t>(ticket % static_cast<std::uint64_t>(partitions)), partitions);
+  }
+  const std::uint64_t index = run->index.load(std::memory_order_relaxed);
+  // The partition found for this run is remembered: probing a partition takes locks.
+  const std::uint64_t placed = run->placed.load(std::memory_order_relaxed);
+  const auto placed_partition = static_cast<std::int32_t>(placed & 0xffffff);
+  if ((placed >> 24) == (index & 0xffffffffff) && placed_partition < partitions) return placed_partition;
+  const std::int32_t chosen = first_available(rkt, static_cast<std::int32_t>(index % static_cast<std::uint64_t>(partitions)), partitions);
+  if (chosen <= 0xffffff) run->placed.store(((index & 0xffffffffff) << 24) | static_cast<std::uint64_t>(chosen), std::memory_order_relaxed);
+  return chosen;
 }
 
 }  // namespace
@@ -44,7 +83,6 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   config.defaults["queue.buffering.max.messages"] = std::to_string(queue_messages);
   config.defaults["queue.buffering.max.kbytes"] = std::to_string(queue_kbytes);
   config.defaults["message.max.bytes"] = std::to_string(std::max<std::size_t>(options.max_message_bytes + 4096, 1'000'000));
-  config.defaults["topic.partitioner"] = std::string("murmur2_random");
   // Messages without a key spread over every partition (SPEC §2), not stuck to one partition
   // per batch as librdkafka's sticky partitioner would do by default.
   config.defaults["sticky.partitioning.linger.ms"] = std::string("0");
@@ -61,6 +99,15 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   std::unique_ptr<KafkaProducer> self(new KafkaProducer(loop, options));
   rd_kafka_conf_set_opaque(conf->get(), self.get());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaProducer::delivery_report);
+  if (!sets_partitioner(config.user) && !sets_partitioner(config.per_client)) {
+    rd_kafka_topic_conf_t* topic_conf = rd_kafka_conf_get_default_topic_conf(conf->get());
+    if (topic_conf == nullptr) {
+      topic_conf = rd_kafka_topic_conf_new();
+      rd_kafka_conf_set_default_topic_conf(conf->get(), topic_conf);
+    }
+    rd_kafka_topic_conf_set_partitioner_cb(topic_conf, &partition_for);
+    rd_kafka_topic_conf_set_opaque(topic_conf, &self->keyless_run_);
+  }
   // 3. Create the client and the topic handle (one name lookup, not one per message).
   Result<HandlePtr> rk = create_client(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return rk.error();
@@ -115,6 +162,7 @@ Result<void> KafkaProducer::produce(const MessageView& m, Ticket ticket) {
     vus[n++].u.mem.size = m.key.size();
   }
   const ShardId shard = options_.shard != kAnyShard ? options_.shard : m.shard;
+  if (!m.has_key && shard == kAnyShard) next_keyless();
   vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
   vus[n++].u.i32 = shard == kAnyShard ? RD_KAFKA_PARTITION_UA : static_cast<std::int32_t>(shard);
   if (m.ts != 0) {
@@ -142,6 +190,21 @@ Result<void> KafkaProducer::produce(const MessageView& m, Ticket ticket) {
   const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
   rd_kafka_error_destroy(error);
   return kafka_error(code, fmt::format("produce to {}", rd_kafka_topic_name(topic_.get())));
+}
+
+void KafkaProducer::next_keyless() {
+  // A run ends after kRunLength messages or when the loop's clock moved (a new read from the
+  // input): a trickle goes round robin one message at a time, a burst in runs, which librdkafka
+  // enqueues and batches a quarter cheaper than one partition per message (Kafka's own sticky
+  // partitioners keep a partition for a whole batch).
+  constexpr std::uint32_t kRunLength = 16;
+  const std::uint64_t now = loop_.now_ms();
+  if (run_length_ >= kRunLength || now != run_started_ms_) {
+    keyless_run_.index.fetch_add(1, std::memory_order_relaxed);
+    run_length_ = 0;
+    run_started_ms_ = now;
+  }
+  ++run_length_;
 }
 
 Result<Producer::Ticket> KafkaProducer::send(const MessageView& message) {

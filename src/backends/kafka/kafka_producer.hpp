@@ -1,6 +1,6 @@
 // The Kafka Producer (core/streamer.hpp): a librdkafka producer whose delivery reports reach the
 // loop through QueueWake, never through a polling timer. Keys go through librdkafka's
-// murmur2_random partitioner (Java-compatible, see murmur2.hpp) unless a fixed shard is set.
+// our partitioner (keyless: round robin; keyed: Java-compatible murmur2, see murmur2.hpp) unless a fixed shard is set.
 //
 // Delivery modes: at-most-once = acks=1 and no retries (never duplicated, may be lost; acks=1
 // keeps offsets in receipts); at-least-once = acks=all with retries (librdkafka's defaults, as
@@ -17,15 +17,25 @@
 // message.timeout.ms) for what is still queued, as a Kafka producer does on close.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "backends/kafka/kafka_client.hpp"
 #include "backends/kafka/queue_wake.hpp"
 #include "core/streamer.hpp"
 
 namespace sea::kafka {
+
+// The round-robin run of keyless messages: produce() starts runs, the partitioner (on another
+// thread at times) reads the run and remembers the partition it found for it (run << 24 | partition).
+struct KeylessRun {
+  std::atomic<std::uint64_t> index{0};
+  std::atomic<std::uint64_t> placed{~std::uint64_t{0}};
+  std::thread::id producing_thread = std::this_thread::get_id();
+};
 
 class KafkaProducer final : public Producer {
  public:
@@ -60,6 +70,7 @@ class KafkaProducer final : public Producer {
   // Hands one message to librdkafka; QUEUE_FULL comes back as Errc::timeout with that code.
   Result<void> produce(const MessageView& message, Ticket ticket);
   void on_wake();
+  void next_keyless();
   void retry_pending();
   void report(Ticket ticket, const Result<Receipt>& outcome, std::size_t bytes);
   void complete_flushes();
@@ -84,6 +95,9 @@ class KafkaProducer final : public Producer {
   std::deque<FlushWaiter> flushes_;
   std::function<void()> on_drain_;
   DeliveryCallback on_delivery_;
+  KeylessRun keyless_run_;
+  std::uint32_t run_length_ = 0;
+  std::uint64_t run_started_ms_ = 0;
 };
 
 }  // namespace sea::kafka
