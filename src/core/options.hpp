@@ -36,7 +36,9 @@ struct ProducerOptions {
   ShardId shard = kAnyShard;                   // fixed shard; kAnyShard: by key hash, else round robin
   std::int64_t dedupe_window_ms = 600'000;     // exactly-once on Redis and file: dedupe by message key
   std::size_t max_in_flight = 65'536;          // messages sent but not yet acknowledged
-  std::size_t max_in_flight_bytes = 16 << 20;  // and their bytes: the backpressure bound
+  // and their bytes: the backpressure bound. 4 MiB keeps Kafka and Redis at full rate (more only
+  // grew RSS: 33 -> 24 MiB for sea produce to Kafka, 24 -> 14 MiB to Redis, at the same rate).
+  std::size_t max_in_flight_bytes = 4 << 20;
   std::size_t max_message_bytes = 1 << 20;
   // Non-empty: a transactional producer with this id (Kafka's transactional.id; relay
   // exactly-once). Backends without transactions refuse it from begin_transaction().

@@ -61,14 +61,17 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(loop::Loop& loop, C
   self->topics_ = std::move(topics);
   rd_kafka_conf_set_opaque(conf->get(), self.get());
   if (!options.group.empty()) rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaConsumer::rebalance_cb);
-  // 3. Create the client; every event (messages, EOF, rebalance) comes through one queue.
+  // 3. Create the client: partitions' messages come through our queue (forwarded on assign),
+  //    rebalances and errors through the consumer queue (see the header).
   Result<HandlePtr> rk = create_client(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) return rk.error();
   self->rk_ = std::move(*rk);
   rd_kafka_poll_set_consumer(self->rk_.get());
-  self->queue_.reset(rd_kafka_queue_get_consumer(self->rk_.get()));
+  self->queue_.reset(rd_kafka_queue_new(self->rk_.get()));
+  self->group_queue_.reset(rd_kafka_queue_get_consumer(self->rk_.get()));
   KafkaConsumer* raw = self.get();
   SEA_TRY(self->wake_.start(loop, self->queue_.get(), [raw] { raw->on_wake(); }));
+  SEA_TRY(self->group_wake_.start(loop, self->group_queue_.get(), [raw] { raw->on_group_wake(); }));
   // 4. Start reading: join the group, or assign every partition at the start position.
   if (options.group.empty()) {
     SEA_TRY(self->start_without_group());
@@ -105,6 +108,7 @@ Result<void> KafkaConsumer::start_without_group() {
   std::vector<PartKey> keys;
   for (int i = 0; i < list->cnt; ++i) keys.push_back(key_of(list->elems[i].topic, list->elems[i].partition));
   reset_parts(keys);
+  forward_partitions(list.get());
   if (rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), list.get())) return kafka_error(err, "assign partitions");
   return ok();
 }
@@ -138,6 +142,7 @@ Result<void> KafkaConsumer::fill_from_start(rd_kafka_topic_partition_list_t* par
 
 KafkaConsumer::~KafkaConsumer() {
   wake_.stop();
+  group_wake_.stop();
   on_readable_ = {};
   for (std::size_t i = batch_pos_; i < batch_.size(); ++i) rd_kafka_message_destroy(batch_[i]);
   batch_.clear();
@@ -148,6 +153,7 @@ KafkaConsumer::~KafkaConsumer() {
     rd_kafka_consumer_close(rk_.get());
   }
   queue_.reset();
+  group_queue_.reset();
 }
 
 KafkaConsumer::PartKey KafkaConsumer::key_of(const char* topic, std::int32_t partition) const {
@@ -199,29 +205,51 @@ void KafkaConsumer::note_end(PartKey key, const rd_kafka_message_t* m, bool eof)
   if (eof || (state.end_snapshot >= 0 && m->offset + 1 >= state.end_snapshot)) state.at_end = true;
 }
 
+void KafkaConsumer::take_event(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    batch_.push_back(m);
+    return;
+  }
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->rkt != nullptr) {
+    note_end(key_of(m), m, true);
+  } else {
+    last_error_ = kafka_error(m->err, m->rkt != nullptr ? fmt::format("consume {} [{}]", rd_kafka_topic_name(m->rkt), m->partition)
+                                                        : std::string("consume"));
+  }
+  rd_kafka_message_destroy(m);
+}
+
+void KafkaConsumer::forward_partitions(const rd_kafka_topic_partition_list_t* parts) {
+  for (int i = 0; i < parts->cnt; ++i) {
+    rd_kafka_queue_t* partition = rd_kafka_queue_get_partition(rk_.get(), parts->elems[i].topic, parts->elems[i].partition);
+    if (partition == nullptr) continue;
+    rd_kafka_queue_forward(partition, queue_.get());
+    rd_kafka_queue_destroy(partition);
+  }
+}
+
+void KafkaConsumer::on_group_wake() {
+  // Serves rebalance callbacks (inside the call) and takes client errors. A message here
+  // would belong to a partition not forwarded: it joins the batch in its order.
+  std::vector<rd_kafka_message_t*> got(64);
+  ssize_t n = 0;
+  do {
+    n = rd_kafka_consume_batch_queue(group_queue_.get(), 0, got.data(), got.size());
+    for (ssize_t i = 0; i < n; ++i) take_event(got[static_cast<std::size_t>(i)]);
+  } while (n == static_cast<ssize_t>(got.size()));
+  deferred_.schedule();  // the assignment or the batch may have changed
+}
+
 bool KafkaConsumer::refill() {
   for (std::size_t i = batch_pos_; i < batch_.size(); ++i) rd_kafka_message_destroy(batch_[i]);
   batch_.clear();
   batch_pos_ = 0;
   store_acks();
-  // This call also serves rebalance callbacks, which may drop entries of batch_: it stays
-  // empty until the call returns.
+  // Messages of partitions revoked meanwhile are dropped by librdkafka (their fetch version is
+  // outdated), the rest stay in order per partition.
   std::vector<rd_kafka_message_t*> got(kBatch);
   const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, got.data(), kBatch);
-  for (ssize_t i = 0; i < n; ++i) {
-    rd_kafka_message_t* m = got[static_cast<std::size_t>(i)];
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      batch_.push_back(m);
-      continue;
-    }
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->rkt != nullptr) {
-      note_end(key_of(m), m, true);
-    } else {
-      last_error_ = kafka_error(m->err, m->rkt != nullptr ? fmt::format("consume {} [{}]", rd_kafka_topic_name(m->rkt), m->partition)
-                                                          : std::string("consume"));
-    }
-    rd_kafka_message_destroy(m);
-  }
+  for (ssize_t i = 0; i < n; ++i) take_event(got[static_cast<std::size_t>(i)]);
   return !batch_.empty();
 }
 

@@ -1,6 +1,10 @@
-// The Kafka Consumer (core/streamer.hpp) over librdkafka's high-level consumer. Messages are
-// read in batches from the consumer queue (rd_kafka_consume_batch_queue) when QueueWake says it
-// turned non-empty, and handed out as views into the rd_kafka_message_t: no copy.
+// The Kafka Consumer (core/streamer.hpp) over librdkafka's high-level consumer. Every assigned
+// partition's queue is forwarded to our own message queue, read in batches
+// (rd_kafka_consume_batch_queue) when QueueWake says it turned non-empty and only as fast as the
+// caller takes messages, which are handed out as views into the rd_kafka_message_t: no copy.
+// Rebalances and client errors stay on the consumer queue, which is served as soon as anything
+// comes: a member whose reader is slow still hands its partitions on at once (committing what was
+// handed on) instead of holding the whole group up until the coordinator expels it.
 //
 // Without a group the consumer assigns the partitions itself from ConsumerOptions.start (a
 // private group id only lets librdkafka's assign() work: it never joins nor commits). With a
@@ -75,6 +79,9 @@ class KafkaConsumer final : public Consumer {
   Result<void> start_without_group();
   Result<void> reposition(rd_kafka_topic_partition_list_t* list);
   void on_wake();
+  void on_group_wake();
+  void take_event(rd_kafka_message_t* m);
+  void forward_partitions(const rd_kafka_topic_partition_list_t* parts);
   bool refill();
   Result<void> fill_from_start(rd_kafka_topic_partition_list_t* parts, bool only_uncommitted);
   void drop_buffered(const std::vector<PartKey>& parts);
@@ -92,8 +99,10 @@ class KafkaConsumer final : public Consumer {
   ClientConfig config_;  // kept for the probe client of seek-by-time
   std::vector<std::string> topics_;
   HandlePtr rk_;
-  QueuePtr queue_;
+  QueuePtr queue_;        // messages, EOFs and fetch errors of every assigned partition
   QueueWake wake_;
+  QueuePtr group_queue_;  // librdkafka's consumer queue: rebalances and client errors
+  QueueWake group_wake_;
   loop::Defer deferred_;
   std::vector<rd_kafka_message_t*> batch_;  // owned; batch_[batch_pos_..] not handed out yet
   std::size_t batch_pos_ = 0;

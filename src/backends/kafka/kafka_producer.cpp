@@ -193,13 +193,15 @@ Result<void> KafkaProducer::produce(const MessageView& m, Ticket ticket) {
 }
 
 void KafkaProducer::next_keyless() {
-  // A run ends after kRunLength messages or when the loop's clock moved (a new read from the
-  // input): a trickle goes round robin one message at a time, a burst in runs, which librdkafka
-  // enqueues and batches a quarter cheaper than one partition per message (Kafka's own sticky
-  // partitioners keep a partition for a whole batch).
-  constexpr std::uint32_t kRunLength = 16;
+  // Runs grow 1, 2, 4 ... 32 while messages keep coming within one tick of the loop's clock
+  // (one read from the input) and start again at 1 when it moves: a trickle goes round robin
+  // message by message, a short burst still reaches every partition, a long one goes in runs of 32,
+  // which librdkafka enqueues and batches a quarter cheaper than one partition per message
+  // (Kafka's own sticky partitioners keep a partition for a whole batch).
+  constexpr std::uint32_t kLongestRun = 32;
   const std::uint64_t now = loop_.now_ms();
-  if (run_length_ >= kRunLength || now != run_started_ms_) {
+  if (now != run_started_ms_ || run_length_ >= run_cap_) {
+    run_cap_ = now != run_started_ms_ ? 1 : std::min(run_cap_ * 2, kLongestRun);
     keyless_run_.index.fetch_add(1, std::memory_order_relaxed);
     run_length_ = 0;
     run_started_ms_ = now;

@@ -97,6 +97,7 @@ class KafkaProducer final : public Producer {
   DeliveryCallback on_delivery_;
   KeylessRun keyless_run_;
   std::uint32_t run_length_ = 0;
+  std::uint32_t run_cap_ = 1;
   std::uint64_t run_started_ms_ = 0;
 };
 

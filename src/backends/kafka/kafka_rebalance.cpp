@@ -12,7 +12,11 @@ namespace {
 
 constexpr int kSeekTimeoutMs = 5'000;
 
-bool cooperative(rd_kafka_t* rk) { return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0; }
+// NULL while the consumer closes (a revoke served by rd_kafka_consumer_close): not cooperative.
+bool cooperative(rd_kafka_t* rk) {
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
+}
 
 }  // namespace
 
@@ -34,6 +38,7 @@ void KafkaConsumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
       }
     }
     reset_parts(keys);
+    forward_partitions(parts);
     if (cooperative(rk)) {
       if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
         last_error_ = kafka_error(rd_kafka_error_code(e), "group assign");

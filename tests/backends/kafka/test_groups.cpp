@@ -120,3 +120,39 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
   REQUIRE(resumed.size() == 1);
   CHECK(resumed[0].payload == "last");
 }
+
+TEST_CASE("a member whose reader takes nothing still hands partitions on when another joins") {
+  // A's caller never polls: A's fetched messages wait unread. B joins; A must still serve the
+  // rebalance at once (it comes apart from the messages), so the group settles with both.
+  loop::Loop loop;
+  std::unique_ptr<Streamer> streamer = connect_test(loop);
+  const std::string topic = unique_topic("groups-idle");
+  const std::string group = unique_topic("g");
+  const StreamKey key = key_of(topic);
+  Result<std::unique_ptr<Producer>> producer = streamer->create_producer(key, ProducerOptions{});
+  REQUIRE(producer.ok());
+  for (int i = 0; i < 400; ++i) {
+    const std::string payload = std::to_string(i);
+    REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
+  }
+  REQUIRE(flush_sync(loop, **producer).ok());
+  StreamKey keys[] = {key};
+  Result<std::unique_ptr<Consumer>> a = streamer->create_consumer(keys, group_options(group));
+  REQUIRE(a.ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*a)->shards().size() != 4 && std::chrono::steady_clock::now() < deadline) run_for(loop, 50);
+  REQUIRE((*a)->shards().size() == 4);
+  run_for(loop, 1000);  // A fetches; nobody reads
+  Result<std::unique_ptr<Consumer>> b = streamer->create_consumer(keys, group_options(group));
+  REQUIRE(b.ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (((*a)->shards().size() != 2 || (*b)->shards().size() != 2) && std::chrono::steady_clock::now() < deadline)
+    run_for(loop, 50);
+  CHECK_MESSAGE((*a)->shards().size() == 2, fmt::format("A has {} partitions", (*a)->shards().size()));
+  CHECK_MESSAGE((*b)->shards().size() == 2, fmt::format("B has {} partitions", (*b)->shards().size()));
+  // And what A reads now is only from its own two partitions.
+  std::vector<Message> got = read_n(loop, **a, 200, 20'000);
+  const std::vector<ShardId> mine = (*a)->shards();
+  for (const Message& m : got)
+    CHECK_MESSAGE(std::find(mine.begin(), mine.end(), m.shard) != mine.end(), fmt::format("A read shard {}", m.shard));
+}
