@@ -31,7 +31,7 @@ _sea_streamer_options() {
                   --segments --json" ;;
         top)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
-                  -i --interval --stale --filter --max-streams --once --json" ;;
+                  -i --interval --stale --filter --max-streams -G --group --once --json" ;;
         mock-kafka)
             echo "-h --help --brokers --port --topic" ;;
         seek)

@@ -157,6 +157,7 @@ complete -c sea -n '__sea_streamer_using top' -s i -l interval -x -a '500ms 1s 5
 complete -c sea -n '__sea_streamer_using top' -l stale -x -a '10s 60s 5m 1h' -d 'A stream with no message for longer is stale'
 complete -c sea -n '__sea_streamer_using top' -l filter -x -d 'Only streams whose name contains this text'
 complete -c sea -n '__sea_streamer_using top' -l max-streams -x -d 'Sample at most this many streams'
+complete -c sea -n '__sea_streamer_using top' -s G -l group -x -d 'Also show this consumer group (repeatable)'
 complete -c sea -n '__sea_streamer_using top' -l once -d 'With --json: one snapshot and exit'
 complete -c sea -n '__sea_streamer_using top' -l json -d 'JSON snapshots (NDJSON) instead of the screen'
 

@@ -32,6 +32,7 @@ struct TopOptions {
   std::string stale = "60s";
   std::string filter;
   std::size_t max_streams = 100'000;
+  std::vector<std::string> groups;  // looked up even where the cluster does not list groups
   bool once = false;
   bool json = false;
 };
@@ -94,6 +95,10 @@ int run_top(const TopOptions& options) {
   StatsRequest request;
   request.filter = options.filter;
   request.max_streams = options.max_streams;
+  for (const std::string& group : options.groups) {
+    if (group.empty()) return report(make_error(Errc::invalid_argument, "--group: the group name is empty"));
+    request.groups_named.push_back(group);
+  }
   std::set<std::string> only;
   for (const StreamKey& key : target->streams) only.insert(key.str());
   top::Thresholds thresholds;
@@ -140,6 +145,9 @@ void setup_top(CLI::App& app, Runner& runner) {
   app.add_option("--stale", options->stale, "A stream with no message for longer is stale")->capture_default_str();
   app.add_option("--filter", options->filter, "Only streams whose name contains this text");
   app.add_option("--max-streams", options->max_streams, "Sample at most this many streams")->capture_default_str();
+  app.add_option("--group,-G", options->groups,
+                 "Also show this consumer group (repeatable; Kafka clusters that do not list groups)")
+      ->allow_extra_args(false);
   app.add_flag("--once", options->once, "With --json: print one snapshot and exit");
   app.add_flag("--json", options->json, "Print JSON snapshots (NDJSON, one per interval) instead of the screen");
   app.footer(
@@ -147,6 +155,7 @@ void setup_top(CLI::App& app, Runner& runner) {
       "  sea streamer top                                   # the screen, file://./sea-streams\n"
       "  sea streamer top -b redis://localhost:6379 --stale 5m\n"
       "  sea streamer top -b kafka://localhost:9092 --once --json | jq '.streams[].msgs_per_s_1s'\n"
+      "  sea streamer top -b kafka://localhost:9092 -G billing -G audit   # groups by name\n"
       "  sea streamer top --json --interval 10s | sea streamer produce -t top-history\n"
       "Keys: s / < > sort column, r reverse, / filter, Enter expand, p pause, q quit.\n"
       "BURST: the 1 s rate is over 3x the 1 min mean; STALE: no message for longer than --stale.");

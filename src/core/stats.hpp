@@ -23,7 +23,13 @@ struct StatsRequest {
   std::size_t max_streams = 100'000;  // the sample stops there (ClusterStats::truncated)
   std::size_t preview_bytes = 160;  // how much of the newest payload to keep
   bool previews = true;             // fetch the newest message (its time and payload)
+  // Backends that must read each shard's newest message one by one (Kafka) read at most this
+  // many per sample, taking the rest in turn in later samples (StreamStats::preview_stale).
+  std::size_t max_previews = 512;
   bool groups = true;               // consumer groups and their lag
+  // Groups to look up even when the cluster does not list groups (Kafka's ListGroups is not
+  // answered by librdkafka's mock); their members are then unknown.
+  std::vector<std::string> groups_named;
 };
 
 struct ShardStats {
@@ -43,6 +49,7 @@ struct GroupStats {
   std::uint32_t members = 0;       // live members, as the backend sees them
   std::uint64_t lag = 0;           // messages not yet committed / acknowledged, all shards
   std::vector<std::pair<ShardId, SeqNo>> committed;  // next seq to read, per shard
+  bool members_known = true;       // false: the backend could not see them (members is 0)
 };
 
 struct StreamStats {
@@ -52,6 +59,10 @@ struct StreamStats {
   std::string last_payload;         // up to preview_bytes of the newest payload
   std::uint64_t last_payload_size = 0;  // its whole size
   bool preview_known = false;
+  // The preview and last_ts may be older than the sample: a shard moved since its newest
+  // message was last read (that read is due in a later sample; Kafka reads a bounded number
+  // per sample).
+  bool preview_stale = false;
   std::optional<std::uint32_t> producers;  // online producers; nullopt when not visible
   std::optional<std::uint32_t> consumers;  // online consumers; nullopt when not visible
   std::vector<GroupStats> groups;

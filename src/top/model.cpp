@@ -26,6 +26,7 @@ StreamRow Model::derive(const StreamStats& stream, Tracked& tracked, Timestamp n
   row.age_ms = stream.last_ts > 0 ? std::max<std::int64_t>(0, now - stream.last_ts) : -1;
   row.preview = stream.last_payload;
   row.preview_known = stream.preview_known;
+  row.preview_stale = stream.preview_stale;
   row.shards = stream.shards;
   row.producers = stream.producers;
   row.consumers = stream.consumers;

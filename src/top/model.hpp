@@ -40,6 +40,7 @@ struct StreamRow {
   std::int64_t age_ms = -1;       // -1: no message
   std::string preview;
   bool preview_known = false;
+  bool preview_stale = false;     // preview and last_ts may predate the sample (stats.hpp)
   std::uint64_t messages = 0;     // messages ever appended (all shards)
   std::vector<ShardStats> shards;
   std::optional<std::uint32_t> producers;

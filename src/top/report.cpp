@@ -41,6 +41,9 @@ json row_json(const StreamRow& row) {
   out["age_ms"] = row.age_ms >= 0 ? json(row.age_ms) : json(nullptr);
   // Payloads need not be UTF-8: the preview is made printable first.
   out["preview"] = row.preview_known ? json(one_line(row.preview, row.preview.size())) : json(nullptr);
+  // True when the stream moved since its newest message was last read (Kafka reads a bounded
+  // number per sample): last_ts and preview are then older than this sample.
+  out["preview_stale"] = row.preview_stale;
   out["shard_count"] = row.shards.size();
   json shards = json::array();
   for (const ShardStats& s : row.shards) {
@@ -52,7 +55,8 @@ json row_json(const StreamRow& row) {
   out["producers"] = optional_count(row.producers);
   out["consumers"] = optional_count(row.consumers);
   json groups = json::array();
-  for (const GroupStats& g : row.groups) groups.push_back({{"group", g.name}, {"members", g.members}, {"lag", g.lag}});
+  for (const GroupStats& g : row.groups)
+    groups.push_back({{"group", g.name}, {"members", g.members_known ? json(g.members) : json(nullptr)}, {"lag", g.lag}});
   out["groups"] = std::move(groups);
   out["lag"] = row.total_lag;
   out["bursting"] = row.bursting;

@@ -123,7 +123,7 @@ void draw(const Header& header, const Model& model, ViewState& view, const Style
     }
     for (const GroupStats& g : r.groups) {
       if (y >= LINES - 1) break;
-      put(y++, 6, fmt::format("group {}  members {}  lag {}", g.name, g.members, g.lag));
+      put(y++, 6, fmt::format("group {}  members {}  lag {}", g.name, g.members_known ? std::to_string(g.members) : "?", g.lag));
     }
   }
   // 4. The footer: keys, state and top's own cost.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backends/kafka/kafka_groups.hpp"
 #include "backends/kafka/time_seek.hpp"
 
 namespace sea::kafka {
@@ -134,32 +135,28 @@ Result<StreamInfo> KafkaAdmin::describe(const StreamKey& stream) {
 }
 
 Result<void> KafkaAdmin::describe_groups(const std::string& topic, StreamInfo& info) {
-  const rd_kafka_group_list* groups = nullptr;
-  if (rd_kafka_resp_err_t err = rd_kafka_list_groups(*client(), nullptr, &groups, kSyncTimeoutMs))
-    return kafka_error(err, "list groups");
-  std::unique_ptr<const rd_kafka_group_list, void (*)(const rd_kafka_group_list*)> guard(groups, &rd_kafka_group_list_destroy);
-  for (int g = 0; g < groups->group_cnt; ++g) {
-    const rd_kafka_group_info& group = groups->groups[g];
-    if (std::string_view(group.protocol_type) != "consumer") continue;
-    // OffsetFetch through a client of that group id; it never joins the group.
-    ClientConfig config = config_;
-    config.forced = {{"group.id", group.group}, {"enable.auto.commit", "false"}};
-    Result<ConfPtr> conf = build_conf(config);
-    if (!conf) return conf.error();
-    Result<HandlePtr> rk = create_client(RD_KAFKA_CONSUMER, std::move(*conf));
-    if (!rk) return rk.error();
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(info.shards.size())));
-    for (const ShardInfo& s : info.shards)
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), static_cast<std::int32_t>(s.id));
-    if (rd_kafka_committed(rk->get(), list.get(), kSyncTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+  // One long-lived client for all groups: ListGroups, then ListConsumerGroupOffsets per group.
+  std::uint64_t requests = 0;
+  Result<std::vector<ListedGroup>> groups = list_groups(*client(), 1, requests);
+  if (!groups) return groups.error();
+  std::vector<std::string> names;
+  for (const ListedGroup& g : *groups) names.push_back(g.name);
+  std::vector<PartitionRef> refs;
+  for (const ShardInfo& s : info.shards) refs.push_back({topic, static_cast<std::int32_t>(s.id)});
+  Result<std::map<std::string, CommittedOffsets>> committed = committed_offsets(*client(), names, refs, requests);
+  if (!committed) return committed.error();
+  for (const ListedGroup& group : *groups) {
+    const auto offsets = committed->find(group.name);
+    if (offsets == committed->end()) continue;
     GroupInfo gi;
-    gi.name = group.group;
-    gi.members = static_cast<std::uint32_t>(group.member_cnt);
-    for (int i = 0; i < list->cnt; ++i) {
-      if (list->elems[i].offset < 0) continue;
-      const auto next = static_cast<SeqNo>(list->elems[i].offset);
-      gi.committed.emplace_back(static_cast<ShardId>(list->elems[i].partition), next);
-      gi.lag += info.shards[static_cast<std::size_t>(i)].next_seq > next ? info.shards[static_cast<std::size_t>(i)].next_seq - next : 0;
+    gi.name = group.name;
+    gi.members = group.members;
+    for (const ShardInfo& s : info.shards) {
+      const auto it = offsets->second.find({topic, static_cast<std::int32_t>(s.id)});
+      if (it == offsets->second.end()) continue;
+      const auto next = static_cast<SeqNo>(it->second);
+      gi.committed.emplace_back(s.id, next);
+      gi.lag += s.next_seq > next ? s.next_seq - next : 0;
     }
     if (!gi.committed.empty()) info.groups.push_back(std::move(gi));
   }

@@ -5,7 +5,8 @@
 //
 // librdkafka 2.0.2's mock cluster implements neither CreateTopics, DeleteTopics, AlterConfigs
 // nor DeleteRecords: those calls then fail with Errc::unsupported and a message saying so.
-// Groups and lag come from ListGroups/OffsetFetch where the cluster has them.
+// Groups and lag come from ListGroups and ListConsumerGroupOffsets (kafka_groups.hpp) where the
+// cluster has them.
 //
 // Lifecycle and thread: owned by the KafkaStreamer; its client is created on first use.
 #pragma once

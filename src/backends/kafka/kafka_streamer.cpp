@@ -16,7 +16,7 @@ namespace {
 class KafkaStreamer final : public Streamer {
  public:
   KafkaStreamer(loop::Loop& loop, Uri uri, ClientConfig config)
-      : loop_(loop), uri_(std::move(uri)), config_(std::move(config)), admin_(config_) {}
+      : loop_(loop), uri_(std::move(uri)), config_(std::move(config)), admin_(config_), stats_(config_) {}
 
   const Uri& uri() const override { return uri_; }
 
@@ -36,13 +36,14 @@ class KafkaStreamer final : public Streamer {
   }
 
   Admin& admin() override { return admin_; }
-  Result<ClusterStats> stats(const StatsRequest& request) override { return sample_stats(*this, request); }
+  Result<ClusterStats> stats(const StatsRequest& request) override { return stats_.sample(request); }
 
  private:
   loop::Loop& loop_;
   Uri uri_;
   ClientConfig config_;
   KafkaAdmin admin_;
+  KafkaStats stats_;
 };
 
 }  // namespace
