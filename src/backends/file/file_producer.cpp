@@ -1,7 +1,7 @@
 // Batched, per-shard producing to the file log (see file_producer.hpp).
 #include "backends/file/file_producer.hpp"
 
-#include "backends/file/murmur2.hpp"
+#include "core/murmur2.hpp"
 #include "backends/file/stream_dir.hpp"
 
 namespace sea::file {

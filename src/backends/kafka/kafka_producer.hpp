@@ -1,6 +1,6 @@
 // The Kafka Producer (core/streamer.hpp): a librdkafka producer whose delivery reports reach the
 // loop through QueueWake, never through a polling timer. Keys go through librdkafka's
-// our partitioner (keyless: round robin; keyed: Java-compatible murmur2, see murmur2.hpp) unless a fixed shard is set.
+// our partitioner (keyless: round robin; keyed: Java-compatible murmur2, see core/murmur2.hpp) unless a fixed shard is set.
 //
 // Delivery modes: at-most-once = acks=1 and no retries (never duplicated, may be lost; acks=1
 // keeps offsets in receipts); at-least-once = acks=all with retries (librdkafka's defaults, as

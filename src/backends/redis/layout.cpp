@@ -1,4 +1,4 @@
-// The Redis layout of layout.hpp: entry ids and seqs, shard key names, murmur2, RESP encoding
+// The Redis layout of layout.hpp: entry ids and seqs, shard key names, RESP encoding
 // of XADD fields and decoding of entries into message views without copying their bytes.
 #include "backends/redis/layout.hpp"
 
@@ -63,40 +63,6 @@ std::optional<ShardId> shard_of_key(std::string_view stream, std::string_view ke
 }
 
 std::string meta_key(std::string_view stream) { return fmt::format("sea-meta:{}", stream); }
-
-std::uint32_t murmur2(std::string_view data) {
-  // Kafka's Utils.murmur2: seed 0x9747b28c, m 0x5bd1e995, r 24, little-endian 4-byte blocks.
-  constexpr std::uint32_t m = 0x5bd1e995;
-  constexpr int r = 24;
-  const std::size_t length = data.size();
-  std::uint32_t h = 0x9747b28c ^ static_cast<std::uint32_t>(length);
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  const std::size_t blocks = length / 4;
-  for (std::size_t i = 0; i < blocks; ++i) {
-    const unsigned char* b = bytes + i * 4;
-    std::uint32_t k = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
-    k *= m;
-    k ^= k >> r;
-    k *= m;
-    h *= m;
-    h ^= k;
-  }
-  const unsigned char* tail = bytes + blocks * 4;
-  switch (length % 4) {
-    case 3: h ^= static_cast<std::uint32_t>(tail[2]) << 16; [[fallthrough]];
-    case 2: h ^= static_cast<std::uint32_t>(tail[1]) << 8; [[fallthrough]];
-    case 1: h ^= tail[0]; h *= m;
-  }
-  h ^= h >> 13;
-  h *= m;
-  h ^= h >> 15;
-  return h;
-}
-
-ShardId shard_for_key(std::string_view key, std::uint32_t shard_count) {
-  if (shard_count <= 1) return 0;
-  return (murmur2(key) & 0x7fffffff) % shard_count;
-}
 
 void append_array_header(std::string& out, std::size_t count) {
   out += '*';

@@ -49,9 +49,6 @@ struct EntryId {
 std::optional<ShardId> shard_of_key(std::string_view stream, std::string_view key);
 std::string meta_key(std::string_view stream);
 
-// Kafka's murmur2 (the Java client's), so that Redis and Kafka pick the same shard for a key.
-std::uint32_t murmur2(std::string_view data);
-ShardId shard_for_key(std::string_view key, std::uint32_t shard_count);
 
 // Appends one RESP-encoded command argument ("$len\r\nbytes\r\n").
 void append_bulk(std::string& out, std::string_view arg);

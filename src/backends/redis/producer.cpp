@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "backends/redis/layout.hpp"
+#include "core/murmur2.hpp"
 
 namespace sea::redis {
 

@@ -1,5 +1,4 @@
-// Behaviour: the pure parts of the layout agree with their references: murmur2 with Kafka's
-// own test vectors, CRC16 hash slots with the Redis cluster spec, ids with seqs, and foreign
+// Behaviour: the pure parts of the layout agree with their references: CRC16 hash slots with the Redis cluster spec, ids with seqs, and foreign
 // entries decode to the JSON object of their fields.
 #include <doctest/doctest.h>
 #include <hiredis/hiredis.h>
@@ -9,15 +8,6 @@
 
 using namespace sea;
 using namespace sea::redis;
-
-TEST_CASE("murmur2 matches Kafka's Utils.murmur2 test vectors") {
-  CHECK(static_cast<std::int32_t>(murmur2("21")) == -973932308);
-  CHECK(static_cast<std::int32_t>(murmur2("foobar")) == -790332482);
-  CHECK(static_cast<std::int32_t>(murmur2("a-little-bit-long-string")) == -985981536);
-  CHECK(static_cast<std::int32_t>(murmur2("a-little-bit-longer-string")) == -1486304829);
-  CHECK(static_cast<std::int32_t>(murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8")) == -58897971);
-  CHECK(static_cast<std::int32_t>(murmur2("abc")) == 479470107);
-}
 
 TEST_CASE("CRC16 and hash slots follow the Redis cluster spec") {
   CHECK(crc16("123456789") == 0x31C3);  // the spec's check value

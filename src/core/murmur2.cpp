@@ -1,8 +1,8 @@
 // Java-compatible murmur2 (org.apache.kafka.common.utils.Utils.murmur2). Java works on signed
 // ints with `>>>`; the same bits come out of unsigned arithmetic, which has no overflow UB.
-#include "backends/kafka/murmur2.hpp"
+#include "core/murmur2.hpp"
 
-namespace sea::kafka {
+namespace sea {
 
 std::uint32_t murmur2(std::string_view data) {
   const std::uint32_t seed = 0x9747b28c;
@@ -38,9 +38,9 @@ std::uint32_t murmur2(std::string_view data) {
   return h;
 }
 
-ShardId partition_for_key(std::string_view key, std::uint32_t partition_count) {
-  if (partition_count == 0) return 0;
-  return (murmur2(key) & 0x7fffffffU) % partition_count;
+ShardId shard_for_key(std::string_view key, std::uint32_t shards) {
+  if (shards <= 1) return 0;
+  return (murmur2(key) & 0x7fffffffU) % shards;
 }
 
-}  // namespace sea::kafka
+}  // namespace sea
