@@ -45,9 +45,11 @@ std::int32_t partition_for(const rd_kafka_topic_t* rkt, const void* key, std::si
   auto* run = static_cast<KeylessRun*>(topic_opaque);
   if (std::this_thread::get_id() != run->producing_thread) {
     // Messages sent before the topic's metadata came are placed here, all at once, on
-    // librdkafka's thread: one by one, by ticket.
+    // librdkafka's thread: one by one, by ticket. Not by availability: librdkafka hands the
+    // partitions to their brokers just after this, so at this moment most look unavailable
+    // and every message would go to the one or two that do not.
     const auto ticket = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message_opaque));
-    return first_available(rkt, static_cast<std::int32_t>(ticket % static_cast<std::uint64_t>(partitions)), partitions);
+    return static_cast<std::int32_t>(ticket % static_cast<std::uint64_t>(partitions));
   }
   const std::uint64_t index = run->index.load(std::memory_order_relaxed);
   // The partition found for this run is remembered: probing a partition takes locks.
