@@ -15,7 +15,7 @@ Properties delivery_properties(Delivery delivery) {
   switch (delivery) {
     case Delivery::at_most_once:
       return {{"acks", "1"}, {"message.send.max.retries", "0"}, {"enable.idempotence", "false"}};
-    case Delivery::at_least_once: return {{"acks", "all"}};
+    case Delivery::at_least_once: return {{"acks", "all"}};  // and idempotence by default: create()
     case Delivery::exactly_once: return {{"enable.idempotence", "true"}, {"acks", "all"}};
   }
   return {};
@@ -88,6 +88,11 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
   // Messages without a key spread over every partition (SPEC §2), not stuck to one partition
   // per batch as librdkafka's sticky partitioner would do by default.
   config.defaults["sticky.partitioning.linger.ms"] = std::string("0");
+  // At-least-once keeps each partition's order through retries (SPEC §2) only with the
+  // idempotent producer: without it librdkafka may resend a refused request after later ones
+  // of the same partition succeeded (tests/faults/kafka-produce-faults.sh saw it). -X
+  // enable.idempotence=false still turns it off, for brokers older than 0.11.
+  if (options.delivery == Delivery::at_least_once) config.defaults["enable.idempotence"] = std::string("true");
   config.per_client = options.properties;
   config.forced = delivery_properties(options.delivery);
   config.user.erase("transactional.id");
@@ -128,12 +133,25 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(loop::Loop& loop, C
 KafkaProducer::~KafkaProducer() {
   wake_.stop();
   on_delivery_ = {};
-  if (rk_) {
-    // Give queued messages their chance, as a closing Kafka producer does.
-    rd_kafka_flush(rk_.get(), 30'000);
-  }
+  if (rk_) flush_on_close();
   topic_.reset();
   main_queue_.reset();
+}
+
+void KafkaProducer::flush_on_close() {
+  // Give queued messages their chance, as a closing Kafka producer does, but only while the
+  // cluster takes them: a caller that already gave up on a backend that is down (sea's bounded
+  // shutdown flush) must not wait another 30 s here. Any delivery resets the stall clock.
+  constexpr int kSliceMs = 100;
+  constexpr int kCloseStallMs = 1000;
+  int stalled_ms = 0;
+  int left = rd_kafka_outq_len(rk_.get());
+  while (left > 0 && stalled_ms < kCloseStallMs) {
+    (void)rd_kafka_flush(rk_.get(), kSliceMs);  // returns early once everything is out
+    const int now = rd_kafka_outq_len(rk_.get());
+    stalled_ms = now < left ? 0 : stalled_ms + kSliceMs;
+    left = now;
+  }
 }
 
 bool KafkaProducer::congested() const {

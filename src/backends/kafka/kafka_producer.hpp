@@ -1,20 +1,24 @@
 // The Kafka Producer (core/streamer.hpp): a librdkafka producer whose delivery reports reach the
-// loop through QueueWake, never through a polling timer. Keys go through librdkafka's
-// our partitioner (keyless: round robin; keyed: Java-compatible murmur2, see core/murmur2.hpp) unless a fixed shard is set.
+// loop through QueueWake, never through a polling timer. Shards come from our partitioner
+// (keyless: round robin; keyed: Java-compatible murmur2, core/murmur2.hpp) unless a fixed
+// shard is set.
 //
 // Delivery modes: at-most-once = acks=1 and no retries (never duplicated, may be lost; acks=1
-// keeps offsets in receipts); at-least-once = acks=all with retries (librdkafka's defaults, as
-// kcat); exactly-once = the idempotent producer (acks=all, ordered retries without duplicates).
-// Transactions (relay/process later) are not wired yet: `transactional.id` is refused with
-// Errc::unsupported instead of being silently ignored; the hook is begin/commit around flush.
+// keeps offsets in receipts); at-least-once = acks=all with retries, through the idempotent
+// producer by default so that a retry never moves a message behind later ones of its partition
+// (`-X enable.idempotence=false` for old brokers, at that price); exactly-once = the idempotent
+// producer, forced. Transactions are for relay --delivery exactly-once only
+// (ProducerOptions.transaction_id, kafka_transaction.cpp); `transactional.id` given anywhere
+// else is refused with Errc::unsupported instead of being silently ignored.
 //
 // Backpressure: the in-flight window (max_in_flight messages / max_in_flight_bytes) drives
 // congested(); librdkafka's own queue is sized above that window, and if it is full anyway
 // (RD_KAFKA_RESP_ERR__QUEUE_FULL) the message waits in a small FIFO of ours and is retried as
 // deliveries free room: never dropped, order kept.
 //
-// Lifecycle and thread: created and used on the loop's thread; destroying it waits (bounded by
-// message.timeout.ms) for what is still queued, as a Kafka producer does on close.
+// Lifecycle and thread: created and used on the loop's thread; destroying it waits for what is
+// still queued, as a Kafka producer does on close, for as long as deliveries go on (it stops
+// after 1 s without one: the cluster is down and the caller has already flushed or given up).
 #pragma once
 
 #include <atomic>
@@ -74,6 +78,7 @@ class KafkaProducer final : public Producer {
   void retry_pending();
   void report(Ticket ticket, const Result<Receipt>& outcome, std::size_t bytes);
   void complete_flushes();
+  void flush_on_close();
   Result<void> init_transactions();
   static void delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
