@@ -127,8 +127,10 @@ Result<IndexTail> read_index_tail(int idx_fd, int log_fd, std::uint64_t log_size
     if (!got) return got.error();
     if (*got != sizeof raw) break;
     const IndexEntry entry = decode_index_entry(raw);
-    // An entry is trusted only if a whole, valid frame with its seq sits at its offset.
-    bool valid = entry.offset + kFramePrefix <= log_size;
+    // An entry is trusted only if a whole, valid frame with its seq sits at its offset. (A
+    // garbage offset near 2^64 must not wrap around the size check into a pread at a negative
+    // offset: the fuzzer's find.)
+    bool valid = entry.offset <= log_size && log_size - entry.offset >= kFramePrefix;
     if (valid) {
       char prefix[kFramePrefix];
       Result<std::size_t> p = pread_full(log_fd, prefix, sizeof prefix, entry.offset);
