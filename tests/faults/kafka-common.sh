@@ -103,6 +103,25 @@ print(f"{len(rows)} records, {dups} duplicates, {len(last)} keys in order over {
 PY
 } 2>&1
 
+# start_sending CMD TOPIC RATE ARGS...: starts `sea streamer CMD ARGS...` sending N keyed
+# messages at RATE per second: produce reads the generator on stdin, flux its FIFO $T/p-TOPIC.
+# Sets PID (sea) and WRITER (flux's generator; empty for produce); stderr goes to $T/err.
+start_sending() {
+  local cmd=$1 topic=$2 rate=$3
+  shift 3
+  WRITER=""
+  if [[ $cmd == produce ]]; then
+    "$SEA" streamer produce "$@" < <(gen_keyed $N "$rate" 2>/dev/null) 2>"$T/err" & PID=$!
+    BG_PIDS+=($PID)
+  else
+    "$SEA" streamer flux "$T/p-$topic" "$@" 2>"$T/err" & PID=$!
+    BG_PIDS+=($PID)
+    wait_fifo "$T/p-$topic"
+    gen_keyed $N "$rate" >"$T/p-$topic" 2>/dev/null & WRITER=$!
+    BG_PIDS+=($WRITER)
+  fi
+}
+
 # wait_stored TOPIC N: until TOPIC holds at least N messages (60 s at most).
 wait_stored() {
   local n

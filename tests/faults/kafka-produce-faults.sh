@@ -39,20 +39,13 @@ run_case() {
   topic="$cmd-$delivery-$fault"
   mock topic "$topic" 6
   local args=(--cluster "$K" --topic "$topic" --key k --delivery "$delivery")
+  start_sending $cmd "$topic" $RATE "${args[@]}"
+  pid=$PID writer=$WRITER
+  sleep 1
+  $fault
   if [[ $cmd == produce ]]; then
-    "$SEA" streamer produce "${args[@]}" < <(gen_keyed $N $RATE) 2>"$T/err" & pid=$!
-    BG_PIDS+=($pid)
-    sleep 1
-    $fault
     wait_bounded $pid 90
   else
-    "$SEA" streamer flux "$T/p-$topic" "${args[@]}" 2>"$T/err" & pid=$!
-    BG_PIDS+=($pid)
-    wait_fifo "$T/p-$topic"
-    gen_keyed $N $RATE >"$T/p-$topic" & writer=$!
-    BG_PIDS+=($writer)
-    sleep 1
-    $fault
     wait $writer || bad "$cmd $delivery, ${WHAT[$fault]}: the writer failed"
     # SIGTERM once the topic holds every message: right after a broker came back librdkafka
     # may still be in its reconnect backoff for longer than flux's 1.5 s shutdown bound.

@@ -63,15 +63,8 @@ for sig in TERM INT; do
     topic=$cmd-$sig
     mock topic "$topic" 6
     args=(--cluster "$K" --topic "$topic" --key k)
-    if [[ $cmd == produce ]]; then
-      "$SEA" streamer produce "${args[@]}" < <(gen_keyed $N $RATE 2>/dev/null) 2>"$T/err" & pid=$!
-      BG_PIDS+=($pid)
-    else
-      "$SEA" streamer flux "$T/p-$topic" "${args[@]}" 2>"$T/err" & pid=$!
-      BG_PIDS+=($pid)
-      wait_fifo "$T/p-$topic"
-      gen_keyed $N $RATE >"$T/p-$topic" 2>/dev/null & BG_PIDS+=($!)
-    fi
+    start_sending $cmd "$topic" $RATE "${args[@]}"
+    pid=$PID
     wait_stored "$topic" 2000  # mid-stream: some of it is stored, most is still to come
     kill -$sig $pid
     wait_bounded $pid 60
@@ -97,15 +90,8 @@ for cmd in produce flux; do
   topic=down-$cmd
   mock topic "$topic" 6
   args=(--cluster "$K" --topic "$topic" --key k)
-  if [[ $cmd == produce ]]; then
-    "$SEA" streamer produce "${args[@]}" < <(gen_keyed $N $RATE 2>/dev/null) 2>"$T/err" & pid=$!
-    BG_PIDS+=($pid)
-  else
-    "$SEA" streamer flux "$T/p-$topic" "${args[@]}" 2>"$T/err" & pid=$!
-    BG_PIDS+=($pid)
-    wait_fifo "$T/p-$topic"
-    gen_keyed $N $RATE >"$T/p-$topic" 2>/dev/null & BG_PIDS+=($!)
-  fi
+  start_sending $cmd "$topic" $RATE "${args[@]}"
+  pid=$PID
   wait_stored "$topic" 2000
   mock broker-down 1; mock broker-down 2; mock broker-down 3
   sleep 1

@@ -38,6 +38,18 @@ void drain_both(loop::Loop& loop, Consumer& a, Consumer& b, std::vector<Message>
   }
 }
 
+// A producer of `topic` that has sent "0".."count-1" round the four partitions (i % 4), flushed.
+std::unique_ptr<Producer> produce_spread(loop::Loop& loop, Streamer& streamer, const std::string& topic, int count) {
+  Result<std::unique_ptr<Producer>> producer = streamer.create_producer(key_of(topic), ProducerOptions{});
+  REQUIRE(producer.ok());
+  for (int i = 0; i < count; ++i) {
+    const std::string payload = std::to_string(i);
+    REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
+  }
+  REQUIRE(flush_sync(loop, **producer).ok());
+  return std::move(*producer);
+}
+
 }  // namespace
 
 TEST_CASE("a group shares partitions, takes over on leave, and resumes at committed positions") {
@@ -48,13 +60,7 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
   const std::string topic = unique_topic("groups");
   const std::string group = unique_topic("g");
   const StreamKey key = key_of(topic);
-  Result<std::unique_ptr<Producer>> producer = streamer->create_producer(key, ProducerOptions{});
-  REQUIRE(producer.ok());
-  for (int i = 0; i < 400; ++i) {
-    const std::string payload = std::to_string(i);
-    REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
-  }
-  REQUIRE(flush_sync(loop, **producer).ok());
+  std::unique_ptr<Producer> producer = produce_spread(loop, *streamer, topic, 400);
 
   StreamKey keys[] = {key};
   Result<std::unique_ptr<Consumer>> a = streamer->create_consumer(keys, group_options(group));
@@ -87,9 +93,9 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
   b->reset();
   for (int i = 400; i < 480; ++i) {
     const std::string payload = std::to_string(i);
-    REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
+    REQUIRE(producer->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
   }
-  REQUIRE(flush_sync(loop, **producer).ok());
+  REQUIRE(flush_sync(loop, *producer).ok());
   // Acks as it goes: a rebalance in the middle may hand un-acked messages out again
   // (at-least-once), so count distinct payloads.
   std::set<int> distinct;
@@ -114,8 +120,8 @@ TEST_CASE("a group shares partitions, takes over on leave, and resumes at commit
   // 3. A new member starts at the committed positions: nothing left to read.
   Result<std::unique_ptr<Consumer>> c = streamer->create_consumer(keys, group_options(group));
   REQUIRE(c.ok());
-  REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = 2, .payload = "last"}).ok());
-  REQUIRE(flush_sync(loop, **producer).ok());
+  REQUIRE(producer->send(MessageView{.stream = topic, .shard = 2, .payload = "last"}).ok());
+  REQUIRE(flush_sync(loop, *producer).ok());
   std::vector<Message> resumed = read_n(loop, **c, 1, 40'000);
   REQUIRE(resumed.size() == 1);
   CHECK(resumed[0].payload == "last");
@@ -129,13 +135,7 @@ TEST_CASE("a member whose reader takes nothing still hands partitions on when an
   const std::string topic = unique_topic("groups-idle");
   const std::string group = unique_topic("g");
   const StreamKey key = key_of(topic);
-  Result<std::unique_ptr<Producer>> producer = streamer->create_producer(key, ProducerOptions{});
-  REQUIRE(producer.ok());
-  for (int i = 0; i < 400; ++i) {
-    const std::string payload = std::to_string(i);
-    REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = static_cast<ShardId>(i % 4), .payload = payload}).ok());
-  }
-  REQUIRE(flush_sync(loop, **producer).ok());
+  std::unique_ptr<Producer> producer = produce_spread(loop, *streamer, topic, 400);
   StreamKey keys[] = {key};
   Result<std::unique_ptr<Consumer>> a = streamer->create_consumer(keys, group_options(group));
   REQUIRE(a.ok());
