@@ -1,7 +1,8 @@
 // `sea streamer consume`: messages of one or more streams written to stdout.
 // Steps of run_consume: 1. connect and open the consumer, 2. pump messages through the encoder
 // to stdout (write-then-ack with a group), 3. stop at -c N, at the end with -e, when stdout
-// closes, or on SIGINT/SIGTERM, 4. commit what was written and exit.
+// closes, or on SIGINT/SIGTERM, 4. commit what the reader took (everything written while it
+// still holds stdout) and exit.
 #include <cerrno>
 #include <csignal>
 #include <unistd.h>
@@ -62,7 +63,7 @@ int run_consume(const ConsumeOptions& options) {
 
   // 4. Whatever is still buffered goes out (bounded wait), then the group commits it.
   if (writer.pending() > 0 && !writer.failed()) (void)writer.flush_blocking(2000);
-  egress.ack_written();
+  egress.settle();
   Result<void> committed = (*consumer)->commit_now();
   if (!committed) {
     spdlog::error("commit failed: {}", committed.error().message);

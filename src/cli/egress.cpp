@@ -1,16 +1,21 @@
 // Consumer → encoder → writer with write-then-ack, as described in egress.hpp.
 #include "cli/egress.hpp"
 
+#include <cerrno>
+
 namespace sea::cli {
 
 namespace {
 constexpr std::size_t kMaxPending = 1 << 20;  // bytes waiting for the output before we stop polling
 constexpr std::size_t kBatch = 4096;          // messages per poll call
+constexpr std::uint64_t kTakenCheckMs = 100;  // how often a group looks at what the reader took
+constexpr std::uint64_t kDrainCheckMs = 5;    // the same while a session waits for its reader to drain
 }  // namespace
 
 Egress::Egress(loop::Loop& loop, Consumer& consumer, codecs::Encoder& encoder, loop::OutputWriter& writer,
                EgressLimits limits)
-    : consumer_(consumer), encoder_(encoder), writer_(writer), limits_(limits), resume_(loop, [this] { pump(); }) {}
+    : consumer_(consumer), encoder_(encoder), writer_(writer), limits_(limits), resume_(loop, [this] { pump(); }),
+      taken_check_(loop) {}
 
 Egress::~Egress() {
   consumer_.set_on_readable({});
@@ -22,10 +27,10 @@ void Egress::start(std::function<void(Outcome)> on_done) {
   running_ = true;
   consumer_.set_on_readable([this] { pump(); });
   writer_.set_on_progress([this](std::uint64_t) {
-    if (limits_.track_acks) ack_written();
+    if (limits_.track_acks) ack_taken();
     if (pumping_) return;
     if (pending_outcome_ && writer_.pending() == 0) {
-      finish(*pending_outcome_);
+      complete();
       return;
     }
     if (writer_.pending() < kMaxPending / 2) pump();
@@ -34,22 +39,41 @@ void Egress::start(std::function<void(Outcome)> on_done) {
     output_error_ = e;
     finish(Outcome::output_closed);
   });
+  // Writes come only while there is something to write. Once the reader has caught up, this tick
+  // acks its last messages (one ioctl, only while some are unacked) and notices a reader that
+  // left while the stream was idle (POLLERR: `consume | head -n 1` on a quiet stream ends).
+  if (writer_.is_pipe()) {
+    taken_check_.start(kTakenCheckMs, kTakenCheckMs, [this] {
+      if (writer_.reader_gone()) {
+        output_error_ = errno_error(EPIPE, "output: the reader closed the pipe");
+        finish(Outcome::output_closed);
+        return;
+      }
+      if (limits_.track_acks && !marks_.empty()) ack_taken();
+    });
+    taken_check_.unref();
+  }
   pump();
 }
 
 void Egress::stop() {
   running_ = false;
   consumer_.set_on_readable({});
+  taken_check_.stop();
 }
 
-void Egress::ack_written() {
-  const std::uint64_t written = writer_.written_total();
+void Egress::settle() {
+  if (writer_.failed() || writer_.reader_gone()) ack_taken();
+  else ack_written();
+}
+
+void Egress::ack_upto(std::uint64_t end) {
   // Consecutive marks of one shard collapse into one ack of the last of them.
   std::optional<Mark> run;
   auto flush_run = [&] {
     if (run) consumer_.ack(streams_[run->stream], run->shard, run->seq);
   };
-  while (!marks_.empty() && marks_.front().end <= written) {
+  while (!marks_.empty() && marks_.front().end <= end) {
     const Mark m = marks_.front();
     marks_.pop_front();
     if (run && (run->shard != m.shard || run->stream != m.stream)) flush_run();
@@ -95,7 +119,7 @@ void Egress::pump() {
     if (pending_outcome_) {
       if (writer_.pending() == 0 && !writer_.failed()) {
         pumping_ = false;
-        finish(*pending_outcome_);
+        complete();
         return;
       }
       break;  // the rest goes out when the output is writable; on_progress finishes
@@ -106,12 +130,32 @@ void Egress::pump() {
   pumping_ = false;
 }
 
+void Egress::complete() {
+  // A session that ends while its reader stays (tap -c / -e) waits until the reader has read the
+  // pipe empty, or closed it, so that what it commits is what the reader took. The reader sees
+  // EOF only once the pipe is empty anyway: this costs it at most one tick.
+  if (limits_.track_acks && limits_.drain_before_end && !writer_.failed() && !writer_.reader_gone() &&
+      writer_.taken_total() < writer_.written_total()) {
+    if (!draining_) {
+      draining_ = true;
+      taken_check_.stop();
+      taken_check_.start(kDrainCheckMs, kDrainCheckMs, [this] {
+        if (!done_) complete();
+      });
+    }
+    return;
+  }
+  taken_check_.stop();
+  finish(*pending_outcome_);
+}
+
 void Egress::finish(Outcome outcome) {
   if (done_) return;
   done_ = true;
   running_ = false;
   consumer_.set_on_readable({});
-  if (limits_.track_acks) ack_written();
+  taken_check_.stop();
+  if (limits_.track_acks) settle();
   if (on_done_) on_done_(outcome);
 }
 

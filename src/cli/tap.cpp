@@ -2,11 +2,11 @@
 // Steps of run_tap: 1. connect, 2. create the FIFO (0600, no race), 3. wait for a reader; each
 // reader gets its own consumer, from --from (or the group's committed position), and is served
 // until it closes the FIFO (inotify IN_CLOSE_NOWRITE, EPIPE, POLLERR), or until -e / -c end its
-// session with EOF; then, once that reader has closed the FIFO, wait for the next reader,
+// session with EOF once it has read the pipe empty; a group commits what the reader read (see
+// egress.hpp); then, once that reader has closed the FIFO, wait for the next reader,
 // 4. on SIGINT/SIGTERM commit what was written, unlink the FIFO and exit 0.
 #include <cerrno>
 #include <csignal>
-#include <poll.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -33,33 +33,29 @@ struct TapOptions {
 namespace {
 
 // Serves one reader of the FIFO. Created when open(O_WRONLY) succeeds, destroyed when the reader
-// is gone; committing what was written on the way out.
+// is gone; committing what its reader took (or, while the reader stays, what was written) on
+// the way out.
 class TapSession {
  public:
   TapSession(loop::Loop& loop, int fd, std::unique_ptr<Consumer> consumer, codecs::Encoder& encoder,
              EgressLimits limits)
-      : fd_{fd}, consumer_(std::move(consumer)), writer_(loop, fd), egress_(loop, *consumer_, encoder, writer_, limits),
-        reader_check_(loop) {}
+      : fd_{fd}, consumer_(std::move(consumer)), writer_(loop, fd), egress_(loop, *consumer_, encoder, writer_, limits) {}
 
   ~TapSession() {
     egress_.stop();
-    egress_.ack_written();
+    egress_.settle();
     Result<void> committed = consumer_->commit_now();
     if (!committed) spdlog::error("commit failed: {}", committed.error().message);
   }
 
   // `on_end(reader_still_there)`: the session is over, because the reader went away (false) or
   // because -c / -e / a consumer failure ended it while the reader still holds the FIFO (true).
+  // A reader that closes while we have nothing to write is noticed by the egress (POLLERR on our
+  // end) and by the FIFO's inotify watch in run_tap.
   void start(std::function<void(bool)> on_end) {
     egress_.start([this, on_end](Egress::Outcome outcome) {
       if (outcome == Egress::Outcome::consumer_failed) spdlog::error("{}", consumer_->error()->message);
       on_end(outcome != Egress::Outcome::output_closed);
-    });
-    // A reader that closes while we have nothing to write is noticed by POLLERR on our end (and
-    // by the FIFO's inotify watch in run_tap).
-    reader_check_.start(100, 100, [this, on_end] {
-      struct pollfd p {fd_.fd, POLLOUT, 0};
-      if (::poll(&p, 1, 0) > 0 && (p.revents & POLLERR)) on_end(false);
     });
   }
 
@@ -81,7 +77,6 @@ class TapSession {
   std::unique_ptr<Consumer> consumer_;
   loop::OutputWriter writer_;
   Egress egress_;
-  loop::Timer reader_check_;
 };
 
 }  // namespace
@@ -109,7 +104,7 @@ int run_tap(const TapOptions& options) {
   bool session_reader_left = false;
   loop::Timer wait_reader(loop);
   const EgressLimits limits{options.consume.count, options.consume.exit_at_end,
-                            !setup->consumer_options.group.empty()};
+                            !setup->consumer_options.group.empty(), /*drain_before_end=*/true};
   std::function<void()> try_open;
   bool reader_still_there = false;
   bool watching = false;
@@ -189,7 +184,8 @@ void setup_tap(CLI::App& app, Runner& runner) {
       "  sea streamer tap /tmp/news.out --topic news --from earliest &   # then: cat /tmp/news.out\n"
       "  sea streamer tap /tmp/work --topic jobs --group workers         # each reader resumes the group\n"
       "Each reader that opens the FIFO gets the stream from --from (default latest), or from the\n"
-      "group's committed position with --group; only what was written into the FIFO is committed.\n"
+      "group's committed position with --group; only what the reader read out of the FIFO is\n"
+      "committed (what is left unread in the pipe when it leaves is handed to the next reader).\n"
       "Readers take turns: one that opens the FIFO while another still has it open shares that\n"
       "reader's session (a FIFO cannot tell them apart); -e / -c end a reader's session with EOF,\n"
       "and the next session starts once that reader has closed the FIFO.");

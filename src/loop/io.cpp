@@ -3,6 +3,7 @@
 // regular files and allocates per read; this keeps one reused buffer and explicit backpressure.
 #include "loop/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,8 @@
 namespace sea::loop {
 
 namespace {
+
+constexpr int kPipeSize = 1 << 20;
 
 void set_nonblocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL);
@@ -143,12 +146,30 @@ OutputWriter::OutputWriter(Loop& loop, int fd) : loop_(loop), fd_(fd) {
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
     pollable_ = true;
+    pipe_ = S_ISFIFO(st.st_mode);
+    // A 64 KiB pipe (the default) takes one of our writes at a time, and the reader wakes for
+    // each: 1 MiB (the unprivileged maximum, /proc/sys/fs/pipe-max-size) lets both sides run in
+    // larger steps (consume | wc -l: 0.45 -> 0.25 s per 1M lines). Only grown, never shrunk;
+    // refused when the user's pipe quota is spent, which changes nothing but speed.
+    if (pipe_ && ::fcntl(fd_, F_GETPIPE_SZ) < kPipeSize) (void)::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
     set_nonblocking(fd_);
     watch_ = std::make_unique<FdWatch>(loop_, fd_);
   }
 }
 
 OutputWriter::~OutputWriter() = default;
+
+std::uint64_t OutputWriter::taken_total() const {
+  int unread = 0;
+  if (!pipe_ || ::ioctl(fd_, FIONREAD, &unread) != 0 || unread <= 0) return written_total_;
+  return written_total_ - std::min<std::uint64_t>(written_total_, static_cast<std::uint64_t>(unread));
+}
+
+bool OutputWriter::reader_gone() const {
+  if (!pipe_) return false;
+  struct pollfd p {fd_, POLLOUT, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLERR);
+}
 
 bool OutputWriter::write_now() {
   while (offset_ < buffer_.size()) {

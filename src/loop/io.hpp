@@ -83,6 +83,13 @@ class OutputWriter {
   Result<void> flush_blocking(int timeout_ms);
   std::size_t pending() const { return buffer_.size() - offset_; }
   std::uint64_t written_total() const { return written_total_; }
+  // What the reader has taken: written_total less the bytes still unread in the pipe (FIONREAD
+  // on our end of a FIFO or pipe; the kernel discards them if the reader closes). Other outputs
+  // (files, sockets, terminals) count as taken once written.
+  std::uint64_t taken_total() const;
+  // True when the output is a pipe or FIFO that no reader holds any more (POLLERR on our end).
+  bool reader_gone() const;
+  bool is_pipe() const { return pipe_; }
   bool failed() const { return failed_; }
   // on_progress runs after bytes were written (to ack what was handed on, or to refill).
   void set_on_progress(ProgressFn fn) { on_progress_ = std::move(fn); }
@@ -95,6 +102,7 @@ class OutputWriter {
   Loop& loop_;
   int fd_;
   bool pollable_ = false;
+  bool pipe_ = false;
   bool failed_ = false;
   std::string buffer_;
   std::size_t offset_ = 0;

@@ -10,7 +10,11 @@ N=200000
 for sig in TERM INT; do
   topic=produce$sig
   "$SEA" streamer produce $C --topic $topic < <(gen $N 60 2>/dev/null) 2>"$T/err" & pid=$!; BG_PIDS+=($!)
-  sleep 0.4
+  # The signal comes once appending has begun (a fixed sleep came before it on a loaded machine).
+  for _ in $(seq 200); do
+    [[ $(stat -c %s "$T/streams/$topic/0/00000000000000000000.log" 2>/dev/null || echo 0) -gt 100000 ]] && break
+    sleep 0.02
+  done
   kill -$sig $pid || fail "produce ended before SIG$sig"
   rc=0; wait $pid || rc=$?
   [[ $rc == 0 ]] || fail "produce exited $rc on SIG$sig: $(cat "$T/err")"
