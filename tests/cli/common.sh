@@ -6,7 +6,9 @@ T=$(mktemp -d)
 BG_PIDS=()
 cleanup() {
   local pid
-  for pid in "${BG_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  # The children first: SIGKILL of a `timeout` (or a subshell) cannot be passed on, and a
+  # process left behind would write into the next test's files or servers.
+  for pid in "${BG_PIDS[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done
   rm -rf "$T"
 }
 trap cleanup EXIT

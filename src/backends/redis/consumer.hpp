@@ -72,6 +72,7 @@ class RedisConsumer final : public Consumer {
     EntryId history_after;   // with a group: the last own-pending id read
     bool reading = false;    // a page read is in flight on the router
     bool tail_waiting = false;
+    bool tail_lost = false;  // the tail's connection dropped: reopen it where the map says
     bool caught_up = false;
     std::uint64_t generation = 0;
     std::unique_ptr<Connection> tail;

@@ -67,11 +67,18 @@ void RedisConsumer::read(std::size_t index) {
 void RedisConsumer::read_tail(std::size_t index) {
   Shard& shard = shards_[index];
   if (shard.tail_waiting) return;
+  // A tail whose connection dropped is opened again, at the node that serves the key now: its
+  // node may be gone for good (a cluster master killed, a replica promoted in its place), and
+  // a Connection only ever reconnects to its own address. (Replaced here, never from inside its
+  // own callbacks.)
+  if (shard.tail && shard.tail_lost) shard.tail.reset();
+  shard.tail_lost = false;
   if (!shard.tail) {
     shard.tail = router_->open_for_key(shard.key, "tail");
     shard.tail->set_on_state([this, index](bool up) {
-      if (up) read(index);
-      else shards_[index].tail_waiting = false;
+      shards_[index].tail_lost = !up;  // back at the same node: kept
+      if (up) return read(index);
+      shards_[index].tail_waiting = false;
     });
   }
   if (!shard.tail->up()) return;  // read again when it connects
@@ -88,9 +95,12 @@ void RedisConsumer::read_tail(std::size_t index) {
     s.tail_waiting = false;
     if (error != nullptr) {
       // The connection dropped, maybe with a reply in flight that the server already counted
-      // as delivered to us (pending): with a group, read our own pending first when it is back.
-      if (group_mode_) s.phase = Phase::history;
-      return;
+      // as delivered to us (pending): with a group, read our own pending first. The shard reads
+      // on through the router, which follows the slot map (the node may be gone: a cluster
+      // failover), until it is caught up and opens its tail again.
+      s.phase = group_mode_ ? Phase::history : Phase::pages;
+      s.tail_lost = true;
+      return read(index);
     }
     if (reply->type == REDIS_REPLY_ERROR) {
       // MOVED after a slot migration, NOGROUP...: take the normal path, which follows it.

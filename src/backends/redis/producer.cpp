@@ -151,6 +151,7 @@ void RedisProducer::pump() {
   if (!discovered_ || window_.empty()) return;
   const Ticket front = window_.front().ticket;
   std::size_t i = resend_from_ > front ? static_cast<std::size_t>(resend_from_ - front) : 0;
+  std::optional<Ticket> skipped;  // the first entry left queued behind a probing shard's probe
   for (; i < window_.size(); ++i) {
     Entry& entry = window_[i];
     if (entry.state != State::queued) continue;
@@ -159,6 +160,11 @@ void RedisProducer::pump() {
       else if (entry.has_key) entry.shard = entry.key_hash % shard_count_;
       else entry.shard = round_robin_++ % shard_count_;
     }
+    const ShardFlow& flow = flow_of(entry.shard);
+    if (flow.probing && flow.in_flight > 0) {
+      if (!skipped) skipped = entry.ticket;
+      continue;
+    }
     const std::string key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
     // hiredis's buffer is full enough: go on when it has drained (router on_drained), so that
     // it holds a slice of the window and not a second copy of all of it.
@@ -166,6 +172,7 @@ void RedisProducer::pump() {
     if (!transmit(entry, key)) break;
   }
   resend_from_ = i < window_.size() ? window_[i].ticket : next_ticket_;
+  if (skipped) resend_from_ = std::min(resend_from_, *skipped);
 }
 
 bool RedisProducer::transmit(Entry& entry, const std::string& key) {
@@ -239,6 +246,7 @@ bool RedisProducer::send_command(Entry& entry, const std::string& key, bool pred
   });
   if (!sent) return false;
   entry.state = State::in_flight;
+  ++flow_of(entry.shard).in_flight;
   ShardTop& top = tops_[entry.shard];
   entry.unpredicted = !predicted;
   if (predicted) top.ms = std::max<std::uint64_t>(top.ms, static_cast<std::uint64_t>(entry.ts));
@@ -303,6 +311,7 @@ void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* erro
   if (window_.empty() || ticket < window_.front().ticket) return;
   Entry& entry = window_[static_cast<std::size_t>(ticket - window_.front().ticket)];
   if (entry.state != State::in_flight) return;
+  --flow_of(entry.shard).in_flight;  // (no reference kept: callbacks below may grow flows_)
   note_reply(entry, error == nullptr ? reply : nullptr);
   if (entry.force_script && error == nullptr && reply->type == REDIS_REPLY_ERROR &&
       reply_text(reply).find("equal or smaller") != std::string_view::npos) {
@@ -324,12 +333,18 @@ void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* erro
     if (transient(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
       entry.state = State::queued;
       resend_from_ = std::min(resend_from_, ticket);
+      flow_of(entry.shard).probing = true;
       retry_timer_.start(100, 0, [this] { pump(); });
     } else {
       finish(entry, reply_error(fmt::format("XADD to '{}'", stream_.str()), reply));
     }
   } else {
     Result<EntryId> id = EntryId::parse(reply_text(reply));
+    if (ShardFlow& flow = flow_of(entry.shard); flow.probing) {
+      // Written: the shard's pipeline resumes with what waited behind the probe.
+      flow.probing = false;
+      retry_timer_.start(0, 0, [this] { pump(); });
+    }
     const Timestamp ts = entry.ts != 0 ? entry.ts : static_cast<Timestamp>(id ? id->ms : 0);
     if (id) finish(entry, Receipt{entry.shard, id->to_seq(), ts});
     else finish(entry, id.error());

@@ -12,6 +12,14 @@
 //   whose key was already written within the window is not written again and gets the first
 //   entry's id as its receipt. Messages without a key are refused (nothing to dedupe on).
 //
+// Order per shard: the router keeps each shard's commands in order across redirections and
+// lost connections (router.hpp). A transient refusal (-CLUSTERDOWN during a failover,
+// -TRYAGAIN, -LOADING, -BUSY, -MASTERDOWN) is per command: in a pipeline, the commands before
+// the server's state changes back are refused and the ones after it are written, which would
+// put later messages before earlier ones. So once a shard has had one, it sends one message at
+// a time, and only when nothing else of it is in flight, until one is written; then the
+// pipeline resumes.
+//
 // Shards: the shard layout is discovered first (messages queue meanwhile); a key picks the
 // shard by Kafka's murmur2, else round robin, else the fixed ProducerOptions::shard.
 // Retention (sea-meta:K): max_bytes → XADD MAXLEN ~ N with N = max_bytes / the average
@@ -88,6 +96,16 @@ class RedisProducer final : public Producer {
     std::uint64_t ms = 0;
     std::uint32_t unpredicted_in_flight = 0;
   };
+  // What is in flight per shard, and whether the shard probes with one message at a time after
+  // a transient refusal (see "Order per shard" above).
+  struct ShardFlow {
+    std::uint32_t in_flight = 0;
+    bool probing = false;
+  };
+  ShardFlow& flow_of(ShardId shard) {
+    if (shard >= flows_.size()) flows_.resize(static_cast<std::size_t>(shard) + 1);
+    return flows_[shard];
+  }
   struct FlushWaiter {
     Ticket last;
     std::optional<Error> error;
@@ -120,6 +138,7 @@ class RedisProducer final : public Producer {
   std::deque<Entry> window_;  // ticket order; done entries leave from the front
   std::optional<Error> fatal_;  // the server refused us for good: every send fails
   std::map<ShardId, ShardTop> tops_;
+  std::vector<ShardFlow> flows_;  // by shard (a vector: touched three times per message)
   Ticket next_ticket_ = 1;
   Ticket resend_from_ = 1;    // no queued entry has a smaller ticket
   std::size_t window_bytes_ = 0;  // memory of the unfinished entries (kEntryMemoryBytes each + fields)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <unordered_set>
 
 #include "backends/redis/layout.hpp"
 
@@ -28,6 +29,9 @@ constexpr std::array<std::uint16_t, 256> kCrc16Table = make_crc16_table();
 static_assert(kCrc16Table[1] == 0x1021 && kCrc16Table[255] == 0x1ef0);
 
 constexpr int kMaxRedirects = 5;
+// While a master of the map is not connected (killed, its replica not promoted yet), the map is
+// asked for again this often, so that held commands go to the new master soon after.
+constexpr std::uint64_t kRefreshWhileDownMs = 250;
 
 std::string client_name(std::string_view role, std::string_view name) {
   std::string out = fmt::format("sea-{}-{}-{}", role, name, ::getpid());
@@ -139,28 +143,26 @@ bool Router::backlogged(std::string_view key) const {
 const std::string& Router::last_error() const { return nodes_.front().connection->last_error(); }
 
 void Router::on_node_state(std::size_t node, bool up) {
+  (void)node;
   if (!up) {
     if (cluster_) refresh_map();
     return;
   }
-  // Send what MOVED/ASK redirected to this node while it was connecting.
-  std::deque<Waiting> later;
-  while (!waiting_.empty()) {
-    Waiting w = std::move(waiting_.front());
-    waiting_.pop_front();
-    if (w.node != node) {
-      later.push_back(std::move(w));
-      continue;
-    }
-    Result<void> sent = send_to(w.node, std::move(w.formatted), w.fn, w.hops, w.asking);
-    if (!sent && w.fn) w.fn(nullptr, &sent.error());
-  }
-  waiting_ = std::move(later);
+  // Send what was held for this node while it was connecting.
+  release();
   if (cluster_ && !map_loaded_) {
     refresh_map();
     return;
   }
+  // A master of the map still down: the first node up after an outage asks for the new map.
+  if (cluster_ && master_down()) refresh_map();
   if (on_ready_) on_ready_();
+}
+
+bool Router::master_down() const {
+  for (const Node& node : nodes_)
+    if (node.master && !node.connection->up()) return true;
+  return false;
 }
 
 void Router::refresh_map() {
@@ -205,6 +207,30 @@ void Router::on_slots(redisReply* reply, std::size_t from) {
   }
   slots_ = slots;
   map_loaded_ = true;
+  // Held commands follow their slot to its node in the new map (not those redirected by ASK:
+  // the slot is still the old node's). One held for a given node that is neither a master now
+  // nor connected fails: it would wait forever (its caller, e.g. a SCAN of every master, asks
+  // the new masters again).
+  std::vector<Waiting> gone;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->slot >= 0 && !it->asking && slots_[static_cast<std::size_t>(it->slot)] >= 0) {
+      it->node = static_cast<std::size_t>(slots_[static_cast<std::size_t>(it->slot)]);
+    } else if (it->slot < 0 && !nodes_[it->node].master && !nodes_[it->node].connection->up()) {
+      gone.push_back(std::move(*it));
+      it = waiting_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  for (Waiting& w : gone) {
+    const Error error = make_error(Errc::closed, "{} is no longer a master of the Redis Cluster",
+                                   nodes_[w.node].connection->config().address.host);
+    if (w.fn) w.fn(nullptr, &error);
+  }
+  release();
+  // A master that is down (killed): its replica takes over after the cluster's node timeout,
+  // and only a new map says where.
+  if (master_down()) refresh_timer_.start(kRefreshWhileDownMs, 0, [this] { refresh_map(); });
   if (on_ready_) on_ready_();
 }
 
@@ -217,38 +243,124 @@ std::vector<std::size_t> Router::masters() const {
 
 Result<void> Router::command_node(std::size_t node, std::string_view formatted, ReplyFn fn) {
   if (node >= nodes_.size()) return make_error(Errc::invalid_argument, "no Redis node #{}", node);
-  if (!nodes_[node].connection->up()) {
-    if (!cluster_) return nodes_[node].connection->command(formatted, std::move(fn));  // the closed error
-    waiting_.push_back(Waiting{node, std::string(formatted), std::move(fn), 0, false});
-    return ok();
-  }
-  return nodes_[node].connection->command(formatted, std::move(fn));
+  if (!cluster_) return nodes_[node].connection->command(formatted, std::move(fn));  // closed when down
+  // In a cluster, held while that node is connecting.
+  return route(Waiting{node, -1, next_order_++, std::string(formatted), std::move(fn), 0, false});
 }
 
 Result<void> Router::command(std::string_view key, std::string_view formatted, ReplyFn fn) {
   if (!cluster_) return nodes_.front().connection->command(formatted, std::move(fn));
   if (!map_loaded_) return make_error(Errc::closed, "the Redis Cluster slot map is not known yet");
-  const std::int16_t node = slots_[cluster_slot(key)];
+  const std::uint16_t slot = cluster_slot(key);
+  const std::int16_t node = slots_[slot];
   if (node < 0) return make_error(Errc::backend, "no Redis Cluster node serves the slot of '{}'", key);
-  const std::size_t index = static_cast<std::size_t>(node);
-  if (!nodes_[index].connection->up()) {
-    // A master found by the last map may still be connecting: send when it is up.
-    waiting_.push_back(Waiting{index, std::string(formatted), std::move(fn), 0, false});
-    return ok();
-  }
-  return send_to(index, std::string(formatted), std::move(fn), 0, false);
+  // A master found by the last map may still be connecting, or the slot's earlier commands may
+  // still be in flight to its previous node: then it is held, and sent in order.
+  return route(Waiting{static_cast<std::size_t>(node), slot, next_order_++, std::string(formatted), std::move(fn), 0,
+                       false});
 }
 
-Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn, int hops, bool asking) {
-  Connection& c = *nodes_[node].connection;
-  if (asking) SEA_TRY(c.command(format_command({"ASKING"}), nullptr));
+bool Router::sendable(const Waiting& w) const {
+  if (!nodes_[w.node].connection->up()) return false;
+  if (w.slot < 0) return true;
+  const auto it = slot_states_.find(w.slot);
+  return it == slot_states_.end() || it->second.in_flight == 0 || it->second.node == w.node;
+}
+
+Result<void> Router::route(Waiting w) {
+  if (w.slot >= 0) {
+    const auto it = slot_states_.find(w.slot);
+    if (it != slot_states_.end() && it->second.held > 0) {
+      hold(std::move(w));
+      return ok();
+    }
+  }
+  if (!sendable(w)) {
+    hold(std::move(w));
+    return ok();
+  }
+  return send_to(std::move(w));
+}
+
+void Router::hold(Waiting w) {
+  auto pos = waiting_.end();
+  if (w.slot >= 0) {
+    // After the last held command of its slot given before it: a command given now goes last,
+    // one redirected by MOVED/ASK goes back among the slot's held ones.
+    SlotState& state = slot_states_[w.slot];
+    std::uint32_t later = 0;  // held commands of the slot given after w, passed so far
+    while (later < state.held && pos != waiting_.begin()) {
+      const auto prev = std::prev(pos);
+      if (prev->slot == w.slot) {
+        if (prev->order < w.order) break;
+        ++later;
+      }
+      pos = prev;
+    }
+    ++state.held;
+  }
+  waiting_.insert(pos, std::move(w));
+}
+
+void Router::release() {
+  if (releasing_ || waiting_.empty()) return;
+  releasing_ = true;
+  std::deque<Waiting> pending = std::move(waiting_);
+  waiting_.clear();
+  std::deque<Waiting> kept;
+  std::unordered_set<int> blocked;  // slots with an earlier command still held
+  for (Waiting& w : pending) {
+    if ((w.slot < 0 || !blocked.contains(w.slot)) && sendable(w)) {
+      if (w.slot >= 0) --slot_states_[w.slot].held;
+      ReplyFn fn = w.fn;
+      Result<void> sent = send_to(std::move(w));
+      if (!sent && fn) fn(nullptr, &sent.error());
+    } else {
+      if (w.slot >= 0) blocked.insert(w.slot);
+      kept.push_back(std::move(w));
+    }
+  }
+  for (Waiting& w : waiting_) kept.push_back(std::move(w));  // held by a callback meanwhile
+  waiting_ = std::move(kept);
+  releasing_ = false;
+}
+
+void Router::settle_slot(int slot) {
+  const auto it = slot_states_.find(slot);
+  if (it == slot_states_.end() || it->second.in_flight > 0) return;
+  if (it->second.held > 0) release();
+  else slot_states_.erase(it);
+}
+
+Result<void> Router::send_to(Waiting w) {
+  Connection& c = *nodes_[w.node].connection;
+  if (w.slot < 0) return c.command(w.formatted, std::move(w.fn));
+  if (w.asking) SEA_TRY(c.command(format_command({"ASKING"}), nullptr));
   // Keep the command to resend it where a MOVED/ASK points.
-  auto shared = std::make_shared<std::string>(std::move(formatted));
-  return c.command(*shared, [this, shared, fn = std::move(fn), hops](redisReply* reply, const Error* error) mutable {
+  auto shared = std::make_shared<Waiting>(std::move(w));
+  SEA_TRY(c.command(shared->formatted, [this, shared](redisReply* reply, const Error* error) {
+    Waiting& sent = *shared;
+    const int slot = sent.slot;
+    --slot_states_[slot].in_flight;
     const std::string_view text = error == nullptr && reply->type == REDIS_REPLY_ERROR ? reply_text(reply) : "";
     const bool moved = text.starts_with("MOVED ");
-    if ((!moved && !text.starts_with("ASK ")) || hops >= kMaxRedirects) {
-      if (fn) fn(reply, error);
+    if ((!moved && !text.starts_with("ASK ")) || sent.hops >= kMaxRedirects) {
+      // Lost with its connection: the later commands of its slot held here fail too, so that
+      // they are not sent before this one is sent again.
+      if (error != nullptr && slot_states_[slot].held > 0) {
+        std::deque<Waiting> kept;
+        std::vector<Waiting> later;
+        for (Waiting& w : waiting_) {
+          if (w.slot == slot && w.order > sent.order) later.push_back(std::move(w));
+          else kept.push_back(std::move(w));
+        }
+        waiting_ = std::move(kept);
+        slot_states_[slot].held -= static_cast<std::uint32_t>(later.size());
+        for (Waiting& w : later)
+          if (w.fn) w.fn(nullptr, error);
+      }
+      if (sent.fn) sent.fn(reply, error);
+      settle_slot(slot);
       return;
     }
     // "MOVED 3999 127.0.0.1:6381"
@@ -259,19 +371,23 @@ Result<void> Router::send_to(std::size_t node, std::string formatted, ReplyFn fn
     std::from_chars(where.data() + colon + 1, where.data() + where.size(), port);
     const std::size_t target = node_index(HostPort{std::string(where.substr(0, colon)), static_cast<std::uint16_t>(port)});
     if (moved) {
-      unsigned slot = 0;
-      std::from_chars(text.data() + 6, text.data() + space, slot);
-      if (slot < kSlotCount) slots_[slot] = static_cast<std::int16_t>(target);
+      slots_[static_cast<std::size_t>(slot)] = static_cast<std::int16_t>(target);
       nodes_[target].master = true;
       refresh_map();
     }
-    if (!nodes_[target].connection->up()) {
-      waiting_.push_back(Waiting{target, std::move(*shared), std::move(fn), hops + 1, !moved});
-      return;
-    }
-    Result<void> sent = send_to(target, std::move(*shared), fn, hops + 1, !moved);
-    if (!sent && fn) fn(nullptr, &sent.error());
-  });
+    sent.node = target;
+    ++sent.hops;
+    sent.asking = !moved;
+    ReplyFn fn = sent.fn;
+    // Sent now if nothing of its slot is held or in flight elsewhere, else held in its place.
+    Result<void> resent = route(std::move(sent));
+    if (!resent && fn) fn(nullptr, &resent.error());
+    settle_slot(slot);
+  }));
+  SlotState& state = slot_states_[shared->slot];
+  state.node = shared->node;
+  ++state.in_flight;
+  return ok();
 }
 
 std::unique_ptr<Connection> Router::open_for_key(std::string_view key, std::string_view role) {

@@ -4,6 +4,18 @@
 // cluster spec since no Debian package has it), MOVED (update the map, resend, refresh the map)
 // and ASK (ASKING + resend once), one async Connection per node.
 //
+// Order per slot: the commands of one hash slot reach Redis in the order they were given,
+// also when the slot changes node (a failover, a migration). A command for a slot goes to a
+// node only when no earlier command of that slot is still held here or still in flight to
+// another node; a command redirected by MOVED/ASK is held until every command of its slot sent
+// before the redirection has answered, and is then resent ahead of the later ones. A command
+// lost with its connection fails the later commands of its slot that are held here, so that a
+// caller who sends again (the producer, at-least-once) sends them again in order too.
+//
+// Failover: when a master's connection drops, the map is refreshed, and refreshed again every
+// 250 ms while a master of the map is not connected (a replica is promoted a node timeout
+// later); held commands follow their slot to the node of the new map.
+//
 // Lifecycle: made by Router::create, connects at once; commands are refused with Errc::closed
 // until ready() (the caller retries from the on_ready callback, which runs every time a node
 // comes up or the slot map changes). Lives on the loop's thread.
@@ -17,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "backends/redis/connection.hpp"
@@ -75,17 +88,33 @@ class Router {
     std::unique_ptr<Connection> connection;
     bool master = false;
   };
+  // A command held until its node is up and its slot's earlier commands are done (see "Order
+  // per slot" above).
   struct Waiting {
     std::size_t node;
+    int slot;             // -1: sent to a given node (command_node), not routed by key
+    std::uint64_t order;  // when it was given: the order of its slot
     std::string formatted;
     ReplyFn fn;
     int hops;
     bool asking;
   };
+  // Per slot with commands in flight or held: in flight on which node, how many of each.
+  struct SlotState {
+    std::size_t node = 0;
+    std::uint32_t in_flight = 0;
+    std::uint32_t held = 0;
+  };
 
   Router(loop::Loop& loop, const Uri& uri, const ConnectOptions& options, std::string_view role);
   std::size_t node_index(const HostPort& address);
-  Result<void> send_to(std::size_t node, std::string formatted, ReplyFn fn, int hops, bool asking);
+  Result<void> route(Waiting w);
+  void hold(Waiting w);
+  void release();
+  bool sendable(const Waiting& w) const;
+  Result<void> send_to(Waiting w);
+  void settle_slot(int slot);
+  bool master_down() const;
   void on_slots(redisReply* reply, std::size_t from);
   void on_node_state(std::size_t node, bool up);
   ConnectionConfig config_for(const HostPort& address, std::string_view role) const;
@@ -101,7 +130,10 @@ class Router {
   std::array<std::int16_t, kSlotCount> slots_{};
   bool map_loaded_ = false;
   bool refreshing_ = false;
-  std::deque<Waiting> waiting_;  // redirected commands whose node is still connecting
+  std::deque<Waiting> waiting_;  // held commands, in order within each slot
+  std::unordered_map<int, SlotState> slot_states_;
+  std::uint64_t next_order_ = 0;
+  bool releasing_ = false;
   std::function<void()> on_ready_;
   std::function<void(const std::string&)> on_fatal_;
   std::function<void()> on_drained_;
