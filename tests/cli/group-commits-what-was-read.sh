@@ -133,6 +133,16 @@ print(g["entries-read"] - g["pending"])' "$g")
 
 B=file XB=$C P="" KT=""
 run_backend file "$C" t
+
+# A reader that leaves while the stream is quiet ends consume (POLLERR on the pipe, checked
+# every 100 ms): it used to wait for the next message to get EPIPE.
+(sleep 1; echo '{"late":1}' | "$SEA" streamer produce $C --topic quiet) &
+start=$(date +%s%N)
+timeout 20 "$SEA" streamer consume $C --topic quiet | head -n 1 > "$T/q"
+ms=$((($(date +%s%N) - start) / 1000000))
+[[ $(cat "$T/q") == '{"late":1}' ]] || fail "quiet stream: head got '$(cat "$T/q")'"
+((ms < 10000)) || fail "consume outlived its reader on a quiet stream by $ms ms"
+echo "ok file: consume ended $ms ms after starting, once head -n 1 had its line on a quiet stream"
 if [[ -n ${SEA_TEST_KAFKA:-} ]]; then
   # One partition holds the stream, so that the ids read are in order (the mock's topics have
   # several: the rest stay empty).
