@@ -4,7 +4,10 @@
 source "$(dirname "$0")/common.sh"
 mkfifo -m 644 "$T/p"  # stale FIFO from an earlier run
 "$SEA" streamer flux "$T/p" $C --topic s & BG_PIDS+=($!); flux=$!
-sleep 0.3; wait_fifo "$T/p"
+# The stale FIFO is there from the start: wait (up to 10 s, a slow start under ASan and load)
+# for flux to have replaced it.
+for _ in $(seq 200); do [[ $(stat -c %a "$T/p" 2>/dev/null) == 600 ]] && break; sleep 0.05; done
+wait_fifo "$T/p"
 [[ $(stat -c %a "$T/p") == 600 ]] || fail "mode $(stat -c %a "$T/p"), want 600"
 exec 3>"$T/p"                  # a writer that stays open while sea is told to stop
 gen 5000 100 >&3

@@ -31,7 +31,10 @@ for sig in TERM INT; do
   # A slow reader keeps the output pipe full, so the signal lands mid-stream.
   "$SEA" streamer consume $C --topic c --group g$sig --from earliest -e 2>"$T/err" |
     { head -c 2000000 >"$T/1"; sleep 1; cat >>"$T/1"; } & pipeline=$!; BG_PIDS+=($!)
-  sleep 0.5
+  # Once the reader has its first bytes (a fixed 0.5 s came before sea's first write under ASan
+  # and load), then mid-stream.
+  for _ in $(seq 200); do [[ -s $T/1 ]] && break; sleep 0.05; done
+  sleep 0.3
   pkill -$sig -f "streamer consume $C --topic c --group g$sig" || fail "consume ended before SIG$sig"
   wait $pipeline || true
   # The cut may leave a partial last line in what the reader kept: only whole lines count.
