@@ -8,7 +8,7 @@ namespace sea::cli {
 namespace {
 constexpr std::size_t kMaxPending = 1 << 20;  // bytes waiting for the output before we stop polling
 constexpr std::size_t kBatch = 4096;          // messages per poll call
-constexpr std::uint64_t kTakenCheckMs = 100;  // how often a group looks at what the reader took
+constexpr std::uint64_t kTakenCheckMs = 100;  // how often a pipe is checked: reader gone, what it took
 constexpr std::uint64_t kDrainCheckMs = 5;    // the same while a session waits for its reader to drain
 }  // namespace
 
