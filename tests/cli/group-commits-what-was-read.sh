@@ -67,6 +67,7 @@ run_tap_rest() {
   # commit delay it is committed, so SIGKILL of tap (the reader still there) re-delivers nothing.
   local rest
   rest=$(gen 3000 100 | tail -n +261 | wc -c)
+  rm -f "$T/r5"  # (an earlier backend's complete r5 would end the wait below at once)
   timeout 30 bash -c 'exec 3<"$1"; head -c "$2" <&3 > "$3"; exec sleep 20' _ "$T/$name-g" "$rest" "$T/r5" &
   local idle=$!
   for _ in $(seq 600); do [[ -f $T/r5 && $(wc -c < "$T/r5") == "$rest" ]] && break; sleep 0.05; done
