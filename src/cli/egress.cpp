@@ -7,7 +7,7 @@ namespace sea::cli {
 
 namespace {
 constexpr std::size_t kMaxPending = 1 << 20;  // bytes waiting for the output before we stop polling
-constexpr std::size_t kBatch = 4096;          // messages per poll call
+constexpr std::size_t kEgressBatch = 4096;          // messages per poll call
 constexpr std::uint64_t kTakenCheckMs = 100;  // how often a pipe is checked: reader gone, what it took
 constexpr std::uint64_t kDrainCheckMs = 5;    // the same while a session waits for its reader to drain
 }  // namespace
@@ -98,7 +98,7 @@ void Egress::pump() {
     std::size_t got_total = 0;
     std::string& out = writer_.buffer();
     while (!pending_outcome_ && writer_.pending() < kMaxPending) {
-      std::size_t want = kBatch;
+      std::size_t want = kEgressBatch;
       if (limits_.max_messages > 0) want = std::min<std::uint64_t>(want, limits_.max_messages - delivered_);
       const std::size_t got = consumer_.poll(want, [&](const MessageView& m) {
         encoder_.encode(m, out);

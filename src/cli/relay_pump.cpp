@@ -6,8 +6,8 @@
 namespace sea::cli {
 
 namespace {
-constexpr std::size_t kBatch = 1024;  // messages per poll call
-constexpr int kRounds = 64;           // poll calls per loop turn before handing the loop back
+constexpr std::size_t kPumpBatch = 1024;  // messages per poll call
+constexpr int kPumpRounds = 64;           // poll calls per loop turn before handing the loop back
 }  // namespace
 
 RelayPump::RelayPump(loop::Loop& loop, Consumer& consumer, Producer& producer, std::string output_stream,
@@ -48,9 +48,9 @@ std::uint32_t RelayPump::stream_index(std::string_view stream) {
 void RelayPump::pump() {
   if (!running_ || done_ || pumping_ || pending_outcome_) return;
   pumping_ = true;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < kPumpRounds; ++round) {
     if (producer_.congested() || marks_.size() >= limits_.max_in_flight) break;
-    std::size_t want = std::min(kBatch, limits_.max_in_flight - marks_.size());
+    std::size_t want = std::min(kPumpBatch, limits_.max_in_flight - marks_.size());
     if (limits_.max_messages > 0) want = std::min<std::uint64_t>(want, limits_.max_messages - relayed_);
     in_poll_ = true;
     const std::size_t got = consumer_.poll(want, [&](const MessageView& in) {
@@ -92,7 +92,7 @@ void RelayPump::pump() {
       if (limits_.stop_at_end && consumer_.at_end()) pending_outcome_ = Outcome::end_of_stream;
       break;
     }
-    if (round == kRounds - 1) resume_.schedule();
+    if (round == kPumpRounds - 1) resume_.schedule();
   }
   pumping_ = false;
   if (pending_outcome_) maybe_finish_at_end();

@@ -15,7 +15,7 @@ namespace sea::cli {
 
 namespace {
 constexpr std::size_t kPoll = 1024;   // messages per poll call
-constexpr int kRounds = 64;           // poll calls per loop turn before handing the loop back
+constexpr int kTxnRounds = 64;           // poll calls per loop turn before handing the loop back
 }  // namespace
 
 TxnPump::TxnPump(loop::Loop& loop, Consumer& consumer, Producer& producer, std::string output_stream,
@@ -59,7 +59,7 @@ bool TxnPump::batch_full() const { return in_batch_ >= limits_.batch_messages; }
 void TxnPump::pump() {
   if (!running_ || done_ || pumping_ || state_ == State::closing || ending_) return;
   pumping_ = true;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < kTxnRounds; ++round) {
     if (producer_.congested() || batch_full() || delivery_error_) break;
     std::uint64_t want = std::min<std::uint64_t>(kPoll, limits_.batch_messages - in_batch_);
     if (limits_.max_messages > 0) want = std::min(want, limits_.max_messages - (committed_ + in_batch_));
@@ -94,7 +94,7 @@ void TxnPump::pump() {
       else if (limits_.stop_at_end && consumer_.at_end()) ending_ = Outcome::end_of_stream;
       break;
     }
-    if (round == kRounds - 1) resume_.schedule();
+    if (round == kTxnRounds - 1) resume_.schedule();
   }
   pumping_ = false;
   if (limits_.max_messages > 0 && committed_ + in_batch_ >= limits_.max_messages) ending_ = Outcome::limit_reached;

@@ -67,11 +67,10 @@ run_tap_rest() {
   # commit delay it is committed, so SIGKILL of tap (the reader still there) re-delivers nothing.
   local rest
   rest=$(gen 3000 100 | tail -n +261 | wc -c)
-  rm -f "$T/r5"  # (an earlier backend's complete r5 would end the wait below at once)
-  timeout 30 bash -c 'exec 3<"$1"; head -c "$2" <&3 > "$3"; exec sleep 20' _ "$T/$name-g" "$rest" "$T/r5" &
+  timeout 30 bash -c 'exec 3<"$1"; head -c "$2" <&3 > "$3"; exec sleep 20' _ "$T/$name-g" "$rest" "$T/$name-r5" &
   local idle=$!
-  for _ in $(seq 600); do [[ -f $T/r5 && $(wc -c < "$T/r5") == "$rest" ]] && break; sleep 0.05; done
-  [[ $(last_id "$T/r5") == 2999 ]] || fail "$name: idle reader ended at $(last_id "$T/r5")"
+  for _ in $(seq 600); do [[ -f $T/$name-r5 && $(wc -c < "$T/$name-r5") == "$rest" ]] && break; sleep 0.05; done
+  [[ $(last_id "$T/$name-r5") == 2999 ]] || fail "$name: idle reader ended at $(last_id "$T/$name-r5")"
   sleep 1
   kill -KILL $tap; wait $tap 2>/dev/null || true
   kill $idle 2>/dev/null; wait $idle 2>/dev/null || true

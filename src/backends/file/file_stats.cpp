@@ -19,14 +19,6 @@ namespace sea::file {
 
 namespace {
 
-// Closes a descriptor at scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
-
 std::vector<std::string> dir_names(const std::string& path) {
   std::vector<std::string> names;
   DIR* dir = opendir(path.c_str());

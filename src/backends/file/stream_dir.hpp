@@ -4,6 +4,8 @@
 // layout. All functions are synchronous and touch only the file system.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +16,14 @@
 #include "core/types.hpp"
 
 namespace sea::file {
+
+// Closes a descriptor at scope exit (the read-only inspection and statistics code).
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
 
 struct StreamMeta {
   std::uint32_t shards = 1;

@@ -48,7 +48,7 @@ Result<ConsumerTuning> ConsumerTuning::parse(const Properties& properties) {
 
 RedisConsumer::RedisConsumer(loop::Loop& loop, std::unique_ptr<Router> router, std::vector<StreamKey> streams,
                              ConsumerOptions options, ConsumerTuning tuning)
-    : loop_(loop), router_(std::move(router)), streams_(std::move(streams)), options_(std::move(options)),
+    : router_(std::move(router)), streams_(std::move(streams)), options_(std::move(options)),
       tuning_(tuning), group_mode_(!options_.group.empty()),
       member_(options_.member.empty() ? default_member() : options_.member),
       notify_defer_(loop, [this] { if (on_readable_) on_readable_(); }),

@@ -106,7 +106,6 @@ class RedisConsumer final : public Consumer {
   void flush_acks();
   void claim();
 
-  loop::Loop& loop_;
   std::unique_ptr<Router> router_;
   std::vector<StreamKey> streams_;
   ConsumerOptions options_;

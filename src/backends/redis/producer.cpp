@@ -53,7 +53,7 @@ bool transient(std::string_view error) {
 
 RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, StreamKey stream,
                              ProducerOptions options)
-    : loop_(loop), router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
+    : router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
       retry_timer_(loop), age_timer_(loop) {
   router_->set_on_ready([this] { on_ready(); });
   router_->set_on_drained([this] { pump(); });

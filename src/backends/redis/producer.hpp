@@ -124,7 +124,6 @@ class RedisProducer final : public Producer {
   void settle();
   void trim_by_age();
 
-  loop::Loop& loop_;
   std::unique_ptr<Router> router_;
   StreamKey stream_;
   ProducerOptions options_;
