@@ -120,6 +120,26 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+// The user name as it goes back into a URI: anything but RFC 3986's unreserved and sub-delims
+// characters as %XX, so that a '/', ':', '@' or '%' in it (given percent-encoded) parses back to
+// the same name, and control bytes never reach a terminal raw.
+std::string percent_encode_user(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos) {
+      out.push_back(c);
+    } else {
+      out += '%';
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xF]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Uri::host_list() const {
@@ -140,7 +160,7 @@ std::string Uri::display() const {
   }
   std::string out = std::string(scheme_name(scheme)) + "://";
   if (!user.empty() || !password.empty()) {
-    out += user;
+    out += percent_encode_user(user);
     if (!password.empty()) out += ":***";
     out += '@';
   }

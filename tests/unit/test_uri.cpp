@@ -21,6 +21,16 @@ TEST_CASE("every scheme parses") {
   CHECK(r->password == "s3cr@t");
   CHECK(r->db == 2);
   CHECK(r->display() == "redis://alice:***@127.0.0.1:6380/2");
+  // A user name with characters that end or split the authority is shown percent-encoded, so
+  // that what display() prints parses back to the same user and host (a fuzz_parse finding).
+  Result<Uri> odd = parse_uri("redis://a%2fb%3Ac%40d%25:@h");
+  REQUIRE(odd.ok());
+  CHECK(odd->user == "a/b:c@d%");
+  CHECK(odd->display() == "redis://a%2Fb%3Ac%40d%25@h:6379");
+  Result<Uri> back = parse_uri(odd->display());
+  REQUIRE(back.ok());
+  CHECK(back->user == odd->user);
+  CHECK(back->hosts == odd->hosts);
   CHECK(parse_uri("redis://localhost")->hosts.front().port == 6379);
   Result<Uri> rc = parse_uri("redis-cluster://h1:7000,h2:7001");
   REQUIRE(rc.ok());
