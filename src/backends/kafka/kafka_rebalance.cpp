@@ -12,6 +12,17 @@ namespace {
 
 constexpr int kSeekTimeoutMs = 5'000;
 
+// What to pass rd_kafka_seek_partitions for kSeekTimeoutMs. librdkafka before 2.1.0 (Debian
+// bookworm has 2.0.2) waits for the seek replies with the milliseconds left read as
+// microseconds (src/rdkafka.c: rd_kafka_q_pop(tmpq, rd_timeout_remains(abs_timeout), 0); fixed
+// by librdkafka PR 4230), so 5000 waited 5 ms and a seek on a busy machine failed with
+// "Local: Timed out" (seen in CI's conformance seek_time on Kafka). There, 1000 times the
+// milliseconds puts the deadline 5000 s away and makes each wait the 5 s meant.
+int seek_timeout_arg() {
+  constexpr int kFixedIn = 0x020100ff;  // 2.1.0
+  return rd_kafka_version() < kFixedIn ? kSeekTimeoutMs * 1000 : kSeekTimeoutMs;
+}
+
 // NULL while the consumer closes (a revoke served by rd_kafka_consumer_close): not cooperative.
 bool cooperative(rd_kafka_t* rk) {
   const char* protocol = rd_kafka_rebalance_protocol(rk);
@@ -127,7 +138,7 @@ Result<void> KafkaConsumer::reposition(rd_kafka_topic_partition_list_t* list) {
   for (int i = 0; i < list->cnt; ++i) keys.push_back(key_of(list->elems[i].topic, list->elems[i].partition));
   drop_buffered(keys);
   reset_parts(keys);
-  rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_.get(), list, kSeekTimeoutMs);
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_.get(), list, seek_timeout_arg());
   if (error != nullptr) {
     Error out = kafka_error(rd_kafka_error_code(error), "seek");
     rd_kafka_error_destroy(error);
