@@ -160,8 +160,9 @@ std::string Uri::display() const {
   }
   std::string out = std::string(scheme_name(scheme)) + "://";
   if (!user.empty() || !password.empty()) {
+    // user:@ when there is no password: a lone name before '@' would read back as a password.
     out += percent_encode_user(user);
-    if (!password.empty()) out += ":***";
+    out += password.empty() ? ":" : ":***";
     out += '@';
   }
   out += host_list();

@@ -34,10 +34,13 @@ void check_uri(const sea::Uri& uri, std::string_view text) {
   bool network = uri.scheme != sea::Scheme::file && uri.scheme != sea::Scheme::stdio;
   FUZZ_CHECK(!network || !uri.hosts.empty(), "network URI without a host: " + shown(text));
   std::string display = uri.display();
-  // The password must not show, unless it also happens to be part of what is shown anyway.
-  // (A Redis database number is shown too: redis://65532@h/65532 has the password "65532".)
-  std::string shown_anyway = std::string(sea::scheme_name(uri.scheme)) + "://" + uri.user + ":***@" + uri.host_list();
-  if (uri.scheme == sea::Scheme::redis) shown_anyway += "/" + std::to_string(uri.db);
+  // display() does not depend on the password's value: it shows the same with any other one.
+  // So the password must not show, unless it is part of what is shown anyway (a Redis database
+  // number, redis://65532@h/65532, or an encoded user name, %00,,, holding the password "0,,,").
+  sea::Uri other = uri;
+  if (!other.password.empty()) other.password = other.password == "x" ? "y" : "x";
+  const std::string shown_anyway = other.display();
+  FUZZ_CHECK(display == shown_anyway, "display() shows the password's value: " + shown(display));
   if (uri.password.size() >= 3 && shown_anyway.find(uri.password) == std::string::npos) {
     FUZZ_CHECK(display.find(uri.password) == std::string::npos, "password shown by display(): " + shown(display));
   }
@@ -47,6 +50,7 @@ void check_uri(const sea::Uri& uri, std::string_view text) {
     if (uri.password.empty()) {
       FUZZ_CHECK(again.ok(), "display() of " + shown(text) + " does not parse: " + shown(display));
       FUZZ_CHECK(again->hosts == uri.hosts, "display() of " + shown(text) + " names other hosts");
+      FUZZ_CHECK(again->user == uri.user, "display() of " + shown(text) + " names another user: " + shown(display));
     }
   }
 }

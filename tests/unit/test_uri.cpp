@@ -26,7 +26,8 @@ TEST_CASE("every scheme parses") {
   Result<Uri> odd = parse_uri("redis://a%2fb%3Ac%40d%25:@h");
   REQUIRE(odd.ok());
   CHECK(odd->user == "a/b:c@d%");
-  CHECK(odd->display() == "redis://a%2Fb%3Ac%40d%25@h:6379");
+  CHECK(odd->display() == "redis://a%2Fb%3Ac%40d%25:@h:6379");
+  CHECK(parse_uri("redis://secret@h")->display() == "redis://:***@h:6379");
   Result<Uri> back = parse_uri(odd->display());
   REQUIRE(back.ok());
   CHECK(back->user == odd->user);
