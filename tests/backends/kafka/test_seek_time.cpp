@@ -10,6 +10,17 @@
 using namespace sea;
 using namespace sea::kafka::test;
 
+namespace {
+
+Result<std::unique_ptr<Consumer>> from_earliest(Streamer& streamer, const StreamKey& key) {
+  ConsumerOptions options;
+  options.start.kind = StartPosition::Kind::earliest;
+  const StreamKey keys[] = {key};
+  return streamer.create_consumer(keys, options);
+}
+
+}  // namespace
+
 TEST_CASE("seek(time) and start=time find the first message at or after the time") {
   loop::Loop loop;
   std::unique_ptr<Streamer> streamer = connect_test(loop);
@@ -26,10 +37,7 @@ TEST_CASE("seek(time) and start=time find the first message at or after the time
     }
   REQUIRE(flush_sync(loop, **producer).ok());
 
-  ConsumerOptions options;
-  options.start.kind = StartPosition::Kind::earliest;
-  StreamKey keys[] = {key};
-  Result<std::unique_ptr<Consumer>> consumer = streamer->create_consumer(keys, options);
+  Result<std::unique_ptr<Consumer>> consumer = from_earliest(*streamer, key);
   REQUIRE(consumer.ok());
   REQUIRE(read_n(loop, **consumer, 5).size() == 5);
 
@@ -55,6 +63,7 @@ TEST_CASE("seek(time) and start=time find the first message at or after the time
   ConsumerOptions by_time;
   by_time.start.kind = StartPosition::Kind::time;
   by_time.start.time = base + 2990;
+  const StreamKey keys[] = {key};
   Result<std::unique_ptr<Consumer>> late = streamer->create_consumer(keys, by_time);
   REQUIRE_MESSAGE(late.ok(), (late.ok() ? "" : late.error().message));
   got = read_n(loop, **late, 3);
@@ -80,10 +89,7 @@ TEST_CASE("seeks while fetching on a busy machine do not time out") {
       REQUIRE((*producer)->send(MessageView{.stream = topic, .shard = p, .payload = payload}).ok());
   REQUIRE(flush_sync(loop, **producer).ok());
 
-  ConsumerOptions options;
-  options.start.kind = StartPosition::Kind::earliest;
-  StreamKey keys[] = {key};
-  Result<std::unique_ptr<Consumer>> consumer = streamer->create_consumer(keys, options);
+  Result<std::unique_ptr<Consumer>> consumer = from_earliest(*streamer, key);
   REQUIRE(consumer.ok());
   std::atomic<bool> stop{false};
   std::vector<std::thread> spinners;
