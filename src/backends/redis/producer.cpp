@@ -49,6 +49,20 @@ bool transient(std::string_view error) {
          error.starts_with("BUSY") || error.starts_with("MASTERDOWN");
 }
 
+// XADD KEY [MAXLEN ~ N] ID, the array header counting the field_count fields that follow.
+void append_xadd_head(std::string& out, std::string_view key, std::string_view max_len, std::string_view id,
+                      std::size_t field_count) {
+  append_array_header(out, 3 + (max_len.empty() ? 0 : 3) + field_count);
+  append_bulk(out, "XADD");
+  append_bulk(out, key);
+  if (!max_len.empty()) {
+    append_bulk(out, "MAXLEN");
+    append_bulk(out, "~");
+    append_bulk(out, max_len);
+  }
+  append_bulk(out, id);
+}
+
 }  // namespace
 
 RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, StreamKey stream,
@@ -202,15 +216,7 @@ bool RedisProducer::transmit(Entry& entry, const std::string& key) {
     }
     if (entry.ts != 0 && plain_stamp_ok(entry)) {
       // The explicit id cannot be refused (see plain_stamp_ok): a plain XADD, 3x cheaper.
-      append_array_header(command_, 3 + (max_len.empty() ? 0 : 3) + entry.field_count);
-      append_bulk(command_, "XADD");
-      append_bulk(command_, key);
-      if (!max_len.empty()) {
-        append_bulk(command_, "MAXLEN");
-        append_bulk(command_, "~");
-        append_bulk(command_, max_len);
-      }
-      append_bulk(command_, fmt::format("{}-*", entry.ts));
+      append_xadd_head(command_, key, max_len, fmt::format("{}-*", entry.ts), entry.field_count);
       command_.append(fields);
       return send_command(entry, key, true);
     }
@@ -225,15 +231,7 @@ bool RedisProducer::transmit(Entry& entry, const std::string& key) {
       command_.append(fields);
       return send_command(entry, key);
     }
-    append_array_header(command_, 3 + (max_len.empty() ? 0 : 3) + entry.field_count);
-    append_bulk(command_, "XADD");
-    append_bulk(command_, key);
-    if (!max_len.empty()) {
-      append_bulk(command_, "MAXLEN");
-      append_bulk(command_, "~");
-      append_bulk(command_, max_len);
-    }
-    append_bulk(command_, "*");
+    append_xadd_head(command_, key, max_len, "*", entry.field_count);
   }
   command_.append(fields);
   return send_command(entry, key);

@@ -1,8 +1,7 @@
 // Where a command goes: the one server of `redis://`, or, for `redis-cluster://`, the master
 // that owns the key's hash slot. Debian has no hiredis-cluster, so this is our own small
-// router: CLUSTER SLOTS discovery, CRC16 hash slots (cluster_slot, written from the Redis
-// cluster spec since no Debian package has it), MOVED (update the map, resend, refresh the map)
-// and ASK (ASKING + resend once), one async Connection per node.
+// router: CLUSTER SLOTS discovery, hash slots (hash_slot.hpp), MOVED (update the map, resend,
+// refresh the map) and ASK (ASKING + resend once), one async Connection per node.
 //
 // Order per slot: the commands of one hash slot reach Redis in the order they were given,
 // also when the slot changes node (a failover, a migration). A command for a slot goes to a
@@ -33,17 +32,12 @@
 #include <vector>
 
 #include "backends/redis/connection.hpp"
+#include "backends/redis/hash_slot.hpp"
 #include "core/options.hpp"
 #include "core/uri.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::redis {
-
-inline constexpr std::size_t kSlotCount = 16384;
-
-// CRC16-XMODEM of the key (or of its {hash tag}) modulo 16384, as the cluster spec defines.
-std::uint16_t cluster_slot(std::string_view key);
-std::uint16_t crc16(std::string_view data);
 
 class Router {
  public:
