@@ -4,7 +4,7 @@
 #include <hiredis/hiredis.h>
 
 #include "backends/redis/layout.hpp"
-#include "backends/redis/router.hpp"
+#include "backends/redis/hash_slot.hpp"
 
 using namespace sea;
 using namespace sea::redis;
