@@ -130,6 +130,13 @@ _sea() {
                 flux | tap | decode)
                     filenames=1
                     mapfile -t candidates < <(compgen -f -- "$cur") ;;
+                admin)
+                    # The action comes first; after it, stream keys (an open set).
+                    local w have_action=0
+                    for w in "${words[@]:3:cword-3}"; do
+                        case "$w" in list | describe | create | delete | trim | retention) have_action=1 ;; esac
+                    done
+                    ((have_action)) || candidates=($(compgen -W "list describe create delete trim retention" -- "$cur")) ;;
             esac
         fi
     fi

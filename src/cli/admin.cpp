@@ -6,6 +6,9 @@
 // slip of the fingers costs nothing; scripts (stdin not a TTY) need no --yes.
 #include <unistd.h>
 
+#include <algorithm>
+#include <optional>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -164,7 +167,15 @@ void setup_admin(CLI::App& app, Runner& runner) {
       "  sea streamer admin delete news --yes");
   app.add_option("action", options->action, "list, describe, create, delete, trim or retention")
       ->required()
-      ->check(CLI::IsMember({"list", "describe", "create", "delete", "trim", "retention"}));
+      ->check(CLI::Validator(
+          [](std::string& action) -> std::string {
+            static const std::vector<std::string> actions = {"list", "describe", "create", "delete", "trim", "retention"};
+            if (std::find(actions.begin(), actions.end(), action) != actions.end()) return {};
+            std::string message = "unknown action '" + action + "' (list, describe, create, delete, trim or retention)";
+            if (std::optional<std::string> near = nearest_word(action, actions)) message += "; did you mean '" + *near + "'?";
+            return message;
+          },
+          "ACTION"));
   app.add_option("keys", options->keys, "Stream key(s) to act on (or --topic)");
   add_target_options(app, options->target);
   app.add_flag("--json", options->json, "Print JSON instead of tables");

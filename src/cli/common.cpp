@@ -1,6 +1,7 @@
 // Shared option binding and resolution of common.hpp.
 #include "cli/common.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -231,5 +232,30 @@ int report(const Error& error) {
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+std::optional<std::string> nearest_word(const std::string& word, const std::vector<std::string>& choices) {
+  const auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  const std::string* nearest = nullptr;
+  std::size_t best = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const std::string& c : choices) {
+    const std::size_t d = distance(word, c);
+    if (d < best) best = d, nearest = &c;
+  }
+  if (nearest == nullptr) return std::nullopt;
+  return *nearest;
+}
 
 }  // namespace sea::cli

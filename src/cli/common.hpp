@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,5 +83,9 @@ int report(const Error& error);
 
 // Installs the process-wide signal dispositions every command wants (SIGPIPE ignored).
 void ignore_sigpipe();
+
+// The choice nearest to a mistyped `word` (edit distance), when one is close enough to suggest:
+// "did you mean ...". Used for unknown subcommands and admin actions.
+std::optional<std::string> nearest_word(const std::string& word, const std::vector<std::string>& choices);
 
 }  // namespace sea::cli

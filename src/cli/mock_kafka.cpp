@@ -67,6 +67,9 @@ int run_mock_kafka(const MockKafkaOptions& options) {
   // 3. Tell the caller where it is.
   answer("bootstrap=" + (*cluster)->bootstrap());
   spdlog::info("mock Kafka cluster of {} broker(s) at {}", options.brokers, (*cluster)->bootstrap());
+  spdlog::info("mock-kafka: a consumer group's next run waits for the previous member's session to "
+               "time out (45 s by default) before it joins; pass -X session.timeout.ms=6000 to group "
+               "runs for quick local work");
   // 4. Serve until a signal; fault commands come from stdin when it is not a terminal.
   loop::Loop loop;
   loop::SignalWatch on_int(loop, SIGINT, [&](int) { loop.stop(); });
@@ -114,7 +117,8 @@ void setup_mock_kafka(CLI::App& app, Runner& runner) {
       "  broker-down ID | broker-up ID | push-errors API ERR COUNT | leader PARTITION TOPIC BROKER |\n"
       "  topic NAME PARTITIONS\n"
       "Mock limits: ~5 MB kept per partition, no timestamp lookups (-1), no CreateTopics/DeleteTopics,\n"
-      "read_committed not enforced.\n"
+      "read_committed not enforced. A group's next run joins only once the previous member's session\n"
+      "timed out (45 s by default): pass -X session.timeout.ms=6000 to group runs for quick local work.\n"
       "Examples:\n"
       "  sea streamer mock-kafka --brokers 3 --topic news:16\n"
       "  echo 'broker-down 2' | sea streamer mock-kafka   # with a FIFO or coprocess in practice");

@@ -18,7 +18,7 @@ void add_produce_options(CLI::App& app, ProduceCliOptions& options) {
 
 void add_consume_options(CLI::App& app, ConsumeCliOptions& options, const char* default_from) {
   options.from = default_from;
-  app.add_option("--from,-o", options.from, "Start: earliest, latest, seq:N, seq:SHARD:N, time:ISO8601|-5m")
+  app.add_option("--from,-o", options.from, "Start: earliest, latest, seq:N, seq:SHARD:N, ISO8601|-5m|now (time: optional)")
       ->capture_default_str();
   app.add_option("--group,-G", options.group, "Consumer group: resume from and commit to its position");
   app.add_option("--mode", options.mode, "latest, repeat (at-least-once) or exactly-once");

@@ -77,8 +77,16 @@ Result<StartPosition> StartPosition::parse(std::string_view text) {
     pos.time = *t;
     return pos;
   }
+  // Bare times, as the README and --help show them: -5m, now, 2026-01-02T03:04:05Z, epoch ms.
+  if (Result<Timestamp> t = parse_time(text)) {
+    pos.kind = Kind::time;
+    pos.time = *t;
+    return pos;
+  }
   return make_error(Errc::invalid_argument,
-                    "bad position '{}': expected earliest, latest, seq:N, seq:SHARD:N or time:ISO8601", text);
+                    "bad position '{}': expected earliest, latest, seq:N, seq:SHARD:N, a time "
+                    "(ISO8601, epoch ms, now) or an age (-5m, -2h, -1d), bare or after time:",
+                    text);
 }
 
 }  // namespace sea

@@ -54,7 +54,8 @@ struct StartPosition {
   ShardId shard = kAnyShard;     // Kind::seq: on this shard only (kAnyShard: every shard)
   Timestamp time = 0;            // Kind::time: first message at or after this time
 
-  // Parses earliest | latest | seq:N | seq:SHARD:N | time:ISO8601 (and what parse_time takes).
+  // Parses earliest | latest | seq:N | seq:SHARD:N | time:T, and T bare: anything parse_time
+  // takes (ISO8601, epoch ms, now, -5m).
   static Result<StartPosition> parse(std::string_view text);
 };
 

@@ -66,6 +66,16 @@ TEST_CASE("start positions") {
   CHECK(StartPosition::parse("time:1970-01-01T00:00:01Z")->time == 1000);
   CHECK_FALSE(StartPosition::parse("seq:x").ok());
   CHECK_FALSE(StartPosition::parse("middle").ok());
+  // Bare times mean time:T (the README's --from -5m).
+  StartPosition ago = *StartPosition::parse("-5m");
+  CHECK(ago.kind == StartPosition::Kind::time);
+  CHECK(ago.time <= now_ms() - 300'000);
+  CHECK(ago.time > now_ms() - 310'000);
+  CHECK(StartPosition::parse("1970-01-01T00:00:01Z")->time == 1000);
+  CHECK(StartPosition::parse("1700000000000")->time == 1700000000000);
+  CHECK(StartPosition::parse("now")->kind == StartPosition::Kind::time);
+  CHECK_FALSE(StartPosition::parse("-5parsecs").ok());
+  CHECK(StartPosition::parse("5m").error().message.find("-5m") != std::string::npos);
   CHECK(parse_delivery("exactly-once").ok());
   CHECK_FALSE(parse_delivery("twice").ok());
   CHECK(parse_consumer_mode("repeat").ok());
