@@ -1,0 +1,579 @@
+// Processor (processor.hpp). Phases: feeding -> barrier (quiet point) -> commit -> feeding; at the
+// end of the input: ending (stdin closed, CMD finishes) -> commit -> done; when CMD dies:
+// restarting (backoff) -> feeding from the last commit.
+#include "flow/processor.hpp"
+
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+namespace sea::flow {
+
+namespace {
+
+constexpr std::size_t kPollBatch = 256;
+constexpr int kQuickLooks = 200;            // quiet checks on the next loop turns before timers
+constexpr std::uint64_t kExitDrainMs = 2000;  // after CMD exits: how long its stdout may stay open
+constexpr std::size_t kMaxStderrLine = 64 * 1024;
+
+std::size_t unread_bytes(int fd) {
+  int n = 0;
+  if (fd < 0 || ioctl(fd, FIONREAD, &n) != 0) return 0;
+  return static_cast<std::size_t>(n);
+}
+
+void add_run(std::vector<FeedRecord::Run>& runs, std::string_view stream, ShardId shard, SeqNo seq) {
+  if (!runs.empty()) {
+    FeedRecord::Run& last = runs.back();
+    if (last.stream == stream && last.shard == shard && last.last + 1 == seq) {
+      last.last = seq;
+      return;
+    }
+  }
+  runs.push_back({std::string(stream), shard, seq, seq});
+}
+
+std::uint64_t random_seed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+}  // namespace
+
+class Processor::Sink final : public codecs::FrameSink {
+ public:
+  explicit Sink(Processor& p) : p_(p) {}
+  void on_frame(const codecs::Frame& frame) override {
+    if (p_.phase_ == Phase::done) return;
+    MessageView message;
+    if (p_.mapper_) {
+      Result<MessageView> mapped = p_.mapper_(frame, p_.scratch_);
+      if (!mapped) {
+        ++bad_;
+        spdlog::warn("{}: output {} of CMD skipped: {}", p_.options_.name, p_.produced_ + bad_, mapped.error().message);
+        return;
+      }
+      message = *mapped;
+    } else {
+      message.payload = frame.payload;
+      message.has_key = frame.has_key;
+      message.key = frame.key;
+    }
+    if (message.stream.empty()) message.stream = p_.output_stream_;
+    Result<Producer::Ticket> sent = p_.output_.send(message);
+    if (!sent) {
+      p_.fail(Error{sent.error().code, fmt::format("cannot produce CMD's output: {}", sent.error().message)});
+      return;
+    }
+    ++p_.produced_;
+  }
+  void on_error(const codecs::DecodeError& error) override {
+    ++bad_;
+    spdlog::warn("{}: CMD's stdout, {}: skipped", p_.options_.name, error.describe());
+  }
+
+ private:
+  Processor& p_;
+  std::uint64_t bad_ = 0;
+};
+
+Processor::Processor(loop::Loop& loop, Consumer& input, Producer& output, std::string output_stream,
+                     codecs::Encoder& encoder, DecoderFactory decoders, ProcessorOptions options)
+    : loop_(loop),
+      input_(input),
+      output_(output),
+      output_stream_(std::move(output_stream)),
+      encoder_(encoder),
+      decoders_(std::move(decoders)),
+      options_(std::move(options)),
+      sink_(std::make_unique<Sink>(*this)),
+      resume_(loop, [this] {
+        if (phase_ == Phase::barrier) check_quiet();
+        else pump();
+      }),
+      commit_timer_(loop),
+      quiet_timer_(loop),
+      restart_timer_(loop),
+      grace_timer_(loop) {}
+
+Processor::~Processor() {
+  phase_ = Phase::done;
+  teardown_child();
+}
+
+Result<void> Processor::start(std::function<void(Outcome)> on_done) {
+  on_done_ = std::move(on_done);
+  record_.seed = hooks_.next_seed ? hooks_.next_seed() : random_seed();
+  output_.set_on_delivery([this](Producer::Ticket t, const Result<Receipt>& r) { on_delivery(t, r); });
+  output_.set_on_drain([this] {
+    if (stdout_paused_ && stdout_) {
+      stdout_paused_ = false;
+      stdout_->resume();
+    }
+  });
+  input_.set_on_readable([this] {
+    if (phase_ == Phase::feeding) resume_.schedule();
+  });
+  if (Result<void> spawned = spawn(); !spawned) return spawned;
+  commit_timer_.start(options_.commit_interval_ms, options_.commit_interval_ms, [this] {
+    commit_due_ = true;
+    if (phase_ == Phase::feeding && !marks_.empty()) begin_barrier();
+  });
+  resume_.schedule();
+  return {};
+}
+
+Result<void> Processor::spawn() {
+  child_ = std::make_unique<loop::Child>(loop_);
+  loop::ChildSpec spec{options_.argv, options_.env};
+  if (Result<void> spawned = child_->spawn(spec, [this](const loop::ChildExit& e) { on_child_exit(e); }); !spawned)
+    return spawned;
+  Result<std::unique_ptr<codecs::Decoder>> decoder = decoders_();
+  if (!decoder) return decoder.error();
+  decoder_ = std::move(*decoder);
+  child_exited_ = stdout_eof_ = stderr_eof_ = stdout_paused_ = false;
+  stdin_ = std::make_unique<loop::OutputWriter>(loop_, child_->stdin_fd());
+  stdin_->set_on_progress([this](std::uint64_t) {
+    if (phase_ == Phase::ending) maybe_finish_end();
+    else resume_.schedule();
+  });
+  stdin_->set_on_error([this](const Error& e) {
+    // CMD closed its stdin (e.g. `head -n 1`): it ends soon; its exit decides what follows.
+    spdlog::debug("{}: CMD's stdin: {}", options_.name, e.message);
+  });
+  stdout_ = std::make_unique<loop::InputReader>(loop_, child_->stdout_fd());
+  if (Result<void> r = stdout_->start([this](std::string_view c) { on_stdout(c); }, [this] { on_stdout_eof(); },
+                                      [this](const Error& e) {
+                                        spdlog::warn("{}: reading CMD's stdout: {}", options_.name, e.message);
+                                        on_stdout_eof();
+                                      });
+      !r)
+    return r;
+  stderr_ = std::make_unique<loop::InputReader>(loop_, child_->stderr_fd(), 64 * 1024);
+  if (Result<void> r = stderr_->start([this](std::string_view c) { on_stderr(c); },
+                                      [this] {
+                                        on_stderr("\n");
+                                        stderr_eof_ = true;
+                                        if (phase_ == Phase::ending) maybe_finish_end();
+                                      },
+                                      [this](const Error&) { stderr_eof_ = true; });
+      !r)
+    return r;
+  spdlog::debug("{}: started CMD, pid {}", options_.name, child_->pid());
+  return {};
+}
+
+void Processor::teardown_child() {
+  stdin_.reset();
+  stdout_.reset();
+  stderr_.reset();
+  child_.reset();  // kills a CMD still running and closes the pipes
+}
+
+std::uint32_t Processor::stream_index(std::string_view stream) {
+  for (std::uint32_t i = 0; i < streams_.size(); ++i)
+    if (streams_[i] == stream) return i;
+  streams_.emplace_back(stream);
+  return static_cast<std::uint32_t>(streams_.size() - 1);
+}
+
+InputRef Processor::ref(const Mark& m) const { return InputRef{streams_[m.stream], m.shard, m.seq, m.ts}; }
+
+void Processor::pump() {
+  if (phase_ != Phase::feeding || stopping_ || pumping_ || committing_ || !stdin_) return;
+  pumping_ = true;
+  bool fed_this_turn = false;
+  while (phase_ == Phase::feeding && stdin_->pending() < options_.max_stdin_pending &&
+         marks_.size() < options_.max_uncommitted) {
+    if (options_.max_messages != 0 && fed_ >= options_.max_messages) break;
+    const bool one = options_.lockstep || lockstep_until_commit_;
+    if (one && fed_this_turn) break;
+    std::size_t max = one ? 1 : kPollBatch;
+    if (options_.max_messages != 0) max = std::min<std::size_t>(max, options_.max_messages - fed_);
+    const std::size_t n = input_.poll(max, [this](const MessageView& m) { feed_one(m); });
+    if (n == 0) break;
+    fed_this_turn = true;
+  }
+  if (stdin_ && stdin_->pending() > 0) stdin_->flush();
+  pumping_ = false;
+  if (phase_ != Phase::feeding) return;
+  if (std::optional<Error> e = input_.error()) {
+    fail(Error{e->code, fmt::format("reading the input: {}", e->message)});
+    return;
+  }
+  if (options_.max_messages != 0 && fed_ >= options_.max_messages) {
+    begin_end(Outcome::limit_reached);
+  } else if (options_.stop_at_end && input_.at_end() && !fed_this_turn) {
+    begin_end(Outcome::end_of_stream);
+  } else if (fed_this_turn && (options_.lockstep || lockstep_until_commit_)) {
+    begin_barrier();  // the quiet point after this one message
+  } else if (marks_.size() >= options_.max_uncommitted || commit_due_) {
+    if (!marks_.empty()) begin_barrier();
+  } else if (fed_this_turn && stdin_->pending() < options_.max_stdin_pending) {
+    resume_.schedule();  // more may be buffered: continue on the next turn, signals get a say
+  }
+}
+
+bool Processor::feed_one(const MessageView& m) {
+  const std::uint32_t stream = stream_index(m.stream);
+  if (record_.input_count == 0) record_.first_ts = m.ts;
+  record_.last_ts = m.ts;
+  ++record_.input_count;
+  add_run(record_.inputs, m.stream, m.shard, m.seq);
+  ++fed_;
+  if (skip_ && skip_->stream == m.stream && skip_->shard == m.shard && skip_->seq == m.seq) {
+    // The poison input: to the dead letter instead of CMD, then on with the rest.
+    skip_.reset();
+    record_.dead_letter = InputRef{std::string(m.stream), m.shard, m.seq, m.ts};
+    MessageView copy = m;
+    copy.stream = dead_letter_stream_;
+    copy.shard = kAnyShard;
+    if (Result<Producer::Ticket> sent = dead_letter_->send(copy); !sent) {
+      fail(Error{sent.error().code, fmt::format("dead letter: {}", sent.error().message)});
+      return false;
+    }
+    ++dead_lettered_;
+    spdlog::warn("{}: {} shard {} seq {} crashed CMD {} times in a row: sent to the dead letter {}",
+                 options_.name, m.stream, m.shard, m.seq, options_.poison, dead_letter_stream_);
+    marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
+    return true;
+  }
+  if (hooks_.before_feed) hooks_.before_feed(m, record_.seed, index_in_feed_);
+  ++index_in_feed_;
+  encoder_.encode(m, stdin_->buffer());
+  marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
+  return true;
+}
+
+void Processor::on_stdout(std::string_view chunk) {
+  stdout_bytes_ += chunk.size();
+  if (decoder_) decoder_->feed(chunk, *sink_);
+  if (phase_ != Phase::done && output_.congested() && stdout_ && !stdout_paused_) {
+    stdout_paused_ = true;
+    stdout_->pause();
+  }
+}
+
+void Processor::on_stdout_eof() {
+  if (stdout_eof_) return;
+  stdout_eof_ = true;
+  if (decoder_) decoder_->finish(*sink_);
+  if (phase_ == Phase::ending) maybe_finish_end();
+  else if (child_exited_ && phase_ == Phase::restarting) {
+    restart_timer_.stop();
+    crashed_drained();
+  }
+}
+
+void Processor::on_stderr(std::string_view chunk) {
+  for (char c : chunk) {
+    if (c == '\n') {
+      if (!stderr_line_.empty()) fmt::print(stderr, "[{}] {}\n", options_.name, stderr_line_);
+      stderr_line_.clear();
+    } else if (stderr_line_.size() < kMaxStderrLine) {
+      stderr_line_.push_back(c);
+    }
+  }
+  std::fflush(stderr);
+}
+
+void Processor::on_delivery(Producer::Ticket, const Result<Receipt>& outcome) {
+  if (!outcome) {
+    ++failed_sends_;
+    fail(Error{outcome.error().code, fmt::format("the output refused a message: {}", outcome.error().message)});
+    return;
+  }
+  ++acknowledged_;
+  ++record_.output_count;
+  add_run(record_.outputs, output_stream_, outcome->shard, outcome->seq);
+}
+
+std::optional<InputRef> Processor::processing() const {
+  if (marks_.empty() || !stdin_) return std::nullopt;
+  const std::uint64_t taken = stdin_->taken_total();
+  for (const Mark& m : marks_)
+    if (m.end >= taken) return ref(m);
+  return ref(marks_.back());
+}
+
+void Processor::begin_barrier() {
+  if (phase_ != Phase::feeding) return;
+  phase_ = Phase::barrier;
+  quiet_looks_ = 0;
+  quick_looks_ = 0;
+  check_quiet();
+}
+
+void Processor::check_quiet() {
+  if (phase_ != Phase::barrier || !child_) return;
+  // 1. CMD took everything we wrote; 2. every process of it waits for input; 3. its stdout is
+  // read to the end. Seen twice, with no output in between.
+  bool quiet = stdin_->pending() == 0 && stdin_->taken_total() == stdin_->written_total() && child_->quiescent();
+  if (quiet && unread_bytes(child_->stdout_fd()) != 0) {
+    stdout_->drain_now();
+    quiet = false;
+  }
+  if (quiet && stdout_paused_) quiet = false;  // the output backend is the one behind
+  if (quiet) {
+    if (quiet_looks_ > 0 && quiet_seen_at_ == stdout_bytes_) {
+      quiet_point();
+      return;
+    }
+    quiet_looks_ = 1;
+    quiet_seen_at_ = stdout_bytes_;
+  } else {
+    quiet_looks_ = 0;
+  }
+  if (++quick_looks_ < kQuickLooks) resume_.schedule();
+  else quiet_timer_.start(1, 0, [this] { check_quiet(); });
+}
+
+void Processor::quiet_point() {
+  const bool lockstep = options_.lockstep || lockstep_until_commit_;
+  if (lockstep && !commit_due_ && marks_.size() < options_.max_uncommitted) {
+    phase_ = Phase::feeding;
+    pump();
+    return;
+  }
+  commit([this] {
+    if (phase_ != Phase::barrier) return;  // CMD ended meanwhile: the restart takes over
+    phase_ = Phase::feeding;
+    if (stopping_) begin_end(Outcome::stopped);
+    else resume_.schedule();
+  });
+}
+
+void Processor::commit(std::function<void()> then) {
+  committing_ = true;
+  output_.flush([this, then = std::move(then)](Result<void> flushed) mutable {
+    if (phase_ == Phase::done) return;
+    if (!flushed) {
+      committing_ = false;
+      fail(Error{flushed.error().code, fmt::format("the output: {}", flushed.error().message)});
+      return;
+    }
+    auto acked = [this, then = std::move(then)](Result<void> logged) mutable {
+      if (phase_ == Phase::done) return;
+      committing_ = false;
+      if (!logged) {
+        fail(Error{logged.error().code, fmt::format("the controller log: {}", logged.error().message)});
+        return;
+      }
+      // Ack the last input of each shard (ack covers everything before it), then commit.
+      for (std::size_t i = marks_.size(); i-- > 0;) {
+        const Mark& m = marks_[i];
+        bool later = false;
+        for (std::size_t j = i + 1; j < marks_.size() && !later; ++j)
+          later = marks_[j].stream == m.stream && marks_[j].shard == m.shard;
+        if (!later) input_.ack(streams_[m.stream], m.shard, m.seq);
+      }
+      if (!marks_.empty()) {
+        if (Result<void> c = input_.commit_now(); !c)
+          spdlog::warn("{}: committing the input position: {} (retried with the next commit)", options_.name,
+                       c.error().message);
+        ++commits_;
+      }
+      marks_.clear();
+      restarts_in_row_ = 0;
+      same_input_crashes_ = 0;
+      lockstep_until_commit_ = false;
+      commit_due_ = false;
+      record_ = FeedRecord{};
+      record_.feed = ++feed_no_;
+      record_.seed = hooks_.next_seed ? hooks_.next_seed() : random_seed();
+      index_in_feed_ = 0;
+      then();
+    };
+    if (hooks_.on_commit && (record_.input_count > 0 || record_.output_count > 0))
+      hooks_.on_commit(record_, std::move(acked));
+    else
+      acked(Result<void>{});
+  });
+}
+
+void Processor::begin_end(Outcome outcome) {
+  if (phase_ == Phase::done || phase_ == Phase::ending) return;
+  end_outcome_ = outcome;
+  phase_ = Phase::ending;
+  quiet_timer_.stop();
+  if (stdin_) stdin_->flush();
+  maybe_finish_end();
+}
+
+void Processor::maybe_finish_end() {
+  if (phase_ != Phase::ending || committing_) return;
+  if (stdin_ && stdin_->pending() > 0 && !stdin_->failed()) return;  // still writing CMD's input
+  if (stdin_) {
+    stdin_.reset();
+    if (child_) child_->close_stdin();  // CMD sees the end of its input
+    if (stopping_ && options_.grace_ms > 0) {
+      grace_timer_.start(options_.grace_ms, 0, [this] {
+        spdlog::warn("{}: CMD did not finish within the grace period: SIGTERM", options_.name);
+        if (child_) child_->signal(SIGTERM);
+        grace_timer_.start(2000, 0, [this] {
+          if (child_) child_->signal(SIGKILL);
+        });
+      });
+    }
+  }
+  if (!child_exited_ || !stdout_eof_) return;
+  grace_timer_.stop();
+  const Outcome outcome = *end_outcome_;
+  if (last_exit_.signal != 0) {
+    // Killed while finishing: what it would have written for its last inputs is not known.
+    spdlog::error("{}: CMD was {} while finishing its input; nothing after the last commit is committed",
+                  options_.name, last_exit_.describe());
+    if (!error_) error_ = Error{Errc::io, fmt::format("CMD was {}", last_exit_.describe())};
+    finish(stopping_ ? Outcome::stopped : Outcome::failed);
+    return;
+  }
+  if (last_exit_.status != 0)
+    spdlog::warn("{}: CMD ended with {} after its input ended; its output is committed", options_.name,
+                 last_exit_.describe());
+  commit([this, outcome] { finish(outcome); });
+}
+
+void Processor::on_child_exit(const loop::ChildExit& exit) {
+  child_exited_ = true;
+  last_exit_ = exit;
+  if (phase_ == Phase::done) return;
+  if (phase_ == Phase::ending) {
+    maybe_finish_end();
+    return;
+  }
+  crashed(exit);
+}
+
+void Processor::crashed(const loop::ChildExit& exit) {
+  // CMD ended while it still had input coming: say where, then restart from the last commit.
+  const std::optional<InputRef> at = processing();
+  quiet_timer_.stop();
+  phase_ = Phase::restarting;
+  if (at)
+    spdlog::error("{}: CMD {} while processing {} shard {} seq {}", options_.name, exit.describe(), at->stream,
+                  at->shard, at->seq);
+  else
+    spdlog::error("{}: CMD {} (between messages)", options_.name, exit.describe());
+  crash_input_ = at;
+  if (hooks_.on_crash) hooks_.on_crash(exit, at);
+  // Its stdout may still hold what it wrote before it died: produce that first.
+  if (stdout_eof_) {
+    crashed_drained();
+  } else {
+    if (stdout_) stdout_->drain_now();
+    restart_timer_.start(kExitDrainMs, 0, [this] { crashed_drained(); });
+  }
+}
+
+void Processor::crashed_drained() {
+  if (phase_ != Phase::restarting || !child_) return;
+  teardown_child();
+  ++restarts_in_row_;
+  if (crash_input_ && last_crash_input_ && crash_input_->stream == last_crash_input_->stream &&
+      crash_input_->shard == last_crash_input_->shard && crash_input_->seq == last_crash_input_->seq)
+    ++same_input_crashes_;
+  else
+    same_input_crashes_ = crash_input_ ? 1 : 0;
+  last_crash_input_ = crash_input_;
+  if (crash_input_ && same_input_crashes_ >= options_.poison && lockstep_until_commit_) {
+    if (dead_letter_ == nullptr) {
+      fail(Error{Errc::io, fmt::format("{} shard {} seq {} crashed CMD {} times in a row (no --dead-letter)",
+                                       crash_input_->stream, crash_input_->shard, crash_input_->seq,
+                                       same_input_crashes_)});
+      return;
+    }
+    skip_ = crash_input_;
+    same_input_crashes_ = 0;
+    restarts_in_row_ = 0;
+  } else if (restarts_in_row_ > options_.max_restarts) {
+    fail(Error{Errc::io, fmt::format("CMD ended {} times in a row without a commit between (--max-restarts {})",
+                                     restarts_in_row_, options_.max_restarts)});
+    return;
+  }
+  // Refeed from the last commit, one message per quiet point, so the next crash names its input.
+  for (std::size_t i = 0; i < marks_.size(); ++i) {
+    bool earlier = false;
+    for (std::size_t j = 0; j < i && !earlier; ++j)
+      earlier = marks_[j].stream == marks_[i].stream && marks_[j].shard == marks_[i].shard;
+    if (!earlier) {
+      if (Result<void> r = input_.assign(marks_[i].shard, marks_[i].seq); !r) {
+        fail(Error{r.error().code, fmt::format("rewinding the input after CMD ended: {}", r.error().message)});
+        return;
+      }
+    }
+  }
+  fed_ -= marks_.size();
+  marks_.clear();
+  const std::uint64_t feed = record_.feed, seed = record_.seed;
+  record_ = FeedRecord{};
+  record_.feed = feed;
+  record_.seed = seed;
+  index_in_feed_ = 0;
+  lockstep_until_commit_ = true;
+  ++restarts_total_;
+  const std::uint64_t backoff = std::min<std::uint64_t>(10'000, 100ULL << std::min(restarts_in_row_ - 1, 7));
+  spdlog::warn("{}: restarting CMD in {} ms ({} of at most {} in a row)", options_.name, backoff, restarts_in_row_,
+               options_.max_restarts);
+  restart_timer_.start(backoff, 0, [this] { restart(); });
+}
+
+void Processor::restart() {
+  if (phase_ != Phase::restarting) return;
+  if (Result<void> spawned = spawn(); !spawned) {
+    fail(spawned.error());
+    return;
+  }
+  phase_ = Phase::feeding;
+  if (stopping_) {
+    begin_end(Outcome::stopped);
+    return;
+  }
+  resume_.schedule();
+}
+
+void Processor::stop() {
+  if (phase_ == Phase::done) return;
+  if (stopping_) {  // the second signal: give up, commit nothing more
+    spdlog::warn("{}: stopping now; inputs after the last commit will be processed again next time", options_.name);
+    if (child_) child_->signal(SIGKILL);
+    finish(Outcome::stopped);
+    return;
+  }
+  stopping_ = true;
+  if (phase_ == Phase::restarting) {
+    finish(Outcome::stopped);
+    return;
+  }
+  if (committing_) return;  // the commit under way goes on to the end (quiet_point)
+  if (phase_ == Phase::barrier) phase_ = Phase::feeding;
+  begin_end(Outcome::stopped);
+}
+
+void Processor::fail(Error error) {
+  if (phase_ == Phase::done) return;
+  if (!error_) error_ = std::move(error);
+  if (child_) child_->signal(SIGKILL);
+  finish(Outcome::failed);
+}
+
+void Processor::finish(Outcome outcome) {
+  if (phase_ == Phase::done) return;
+  phase_ = Phase::done;
+  commit_timer_.stop();
+  quiet_timer_.stop();
+  restart_timer_.stop();
+  grace_timer_.stop();
+  resume_.cancel();
+  if (on_done_) {
+    auto done = std::move(on_done_);
+    done(outcome);
+  }
+}
+
+}  // namespace sea::flow
