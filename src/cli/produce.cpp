@@ -21,13 +21,14 @@ struct ProduceOptions {
   TargetOptions target;
   InputFormatOptions format;
   ProduceCliOptions produce;
+  IngestCliOptions ingest;
 };
 
 int run_produce(const ProduceOptions& options) {
   setup_logging(options.target);
   // 1. Connection, producer, decoder.
   loop::Loop loop;
-  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce);
+  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce, options.ingest);
   if (!setup) return report(setup.error());
   Ingest& ingest = *setup->ingest;
 
@@ -128,6 +129,7 @@ void setup_produce(CLI::App& app, Runner& runner) {
   add_target_options(app, options->target);
   add_input_format_options(app, options->format, "fail");
   add_produce_options(app, options->produce);
+  add_ingest_options(app, options->ingest);
   app.callback([&runner, options] { runner = [options] { return run_produce(*options); }; });
 }
 
