@@ -60,7 +60,7 @@ std::vector<DecodeCase> envelope_cases() {
        {"{\"key\":\"k\",\"headers\":{\"a\":\"1\"},\"payload\":{\"x\": [1, 2]}}\n\n"
         "{\"payload\":\"text\"}\r\n{\"payload\":\"/wA=\",\"payload_encoding\":\"base64\"}\n{bad\n"
         "{\"payload\":12.50}"},
-       {"F [k] {\"x\": [1, 2]}", "F text", "F \xff", "E line 5 (byte ", "F 12.50"}},
+       {"F [k] {\"x\": [1, 2]}", "F text", std::string("F \xff\0", 4), "E line 5 (byte ", "F 12.50"}},
       {"over the limit", "ndjson", envelope_options(16), {"{\"payload\":\"0123456789\"}\n{\"payload\":1}\n"},
        {"E line 1 (byte 0): line longer than max_message_bytes (16 bytes)", "F 1"}},
   };
