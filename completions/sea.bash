@@ -12,11 +12,13 @@ _sea_streamer_options() {
         flux)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format --key --delimiter --quote --no-header --tsv-escapes --to --max-message-bytes
-                  --on-error --delivery -p --shard --dedupe-window" ;;
+                  --on-error --delivery -p --shard --dedupe-window
+                  -k --fixed-key -H --header -K --key-delimiter -J --envelope --keep-shard" ;;
         produce)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   --format --key --delimiter --quote --no-header --tsv-escapes --to --max-message-bytes
-                  --on-error --delivery -p --shard --dedupe-window" ;;
+                  --on-error --delivery -p --shard --dedupe-window
+                  -k --fixed-key -H --header -K --key-delimiter -J --envelope --keep-shard" ;;
         tap)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards

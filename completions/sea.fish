@@ -54,6 +54,11 @@ complete -c sea -n '__sea_streamer_using flux' -l on-error -x -a 'fail skip dead
 complete -c sea -n '__sea_streamer_using flux' -l delivery -x -a 'at-most-once at-least-once exactly-once' -d 'Delivery guarantee'
 complete -c sea -n '__sea_streamer_using flux' -s p -l shard -x -d 'Produce to this shard'
 complete -c sea -n '__sea_streamer_using flux' -l dedupe-window -x -d 'exactly-once on Redis/file: key dedupe window'
+complete -c sea -n '__sea_streamer_using flux' -s k -l fixed-key -x -d 'Give every message this key'
+complete -c sea -n '__sea_streamer_using flux' -s H -l header -x -d 'Add header NAME=VALUE to every message (repeatable)'
+complete -c sea -n '__sea_streamer_using flux' -s K -l key-delimiter -x -d 'lines: split key and payload at DELIM'
+complete -c sea -n '__sea_streamer_using flux' -s J -l envelope -d 'Each line is an envelope as consume -J writes it'
+complete -c sea -n '__sea_streamer_using flux' -l keep-shard -d 'With --envelope: produce to the envelope shard'
 
 # sea streamer tap
 complete -c sea -n '__sea_streamer_using tap' -F
@@ -98,6 +103,11 @@ complete -c sea -n '__sea_streamer_using produce' -l on-error -x -a 'fail skip d
 complete -c sea -n '__sea_streamer_using produce' -l delivery -x -a 'at-most-once at-least-once exactly-once' -d 'Delivery guarantee'
 complete -c sea -n '__sea_streamer_using produce' -s p -l shard -x -d 'Produce to this shard'
 complete -c sea -n '__sea_streamer_using produce' -l dedupe-window -x -d 'exactly-once on Redis/file: key dedupe window'
+complete -c sea -n '__sea_streamer_using produce' -s k -l fixed-key -x -d 'Give every message this key'
+complete -c sea -n '__sea_streamer_using produce' -s H -l header -x -d 'Add header NAME=VALUE to every message (repeatable)'
+complete -c sea -n '__sea_streamer_using produce' -s K -l key-delimiter -x -d 'lines: split key and payload at DELIM'
+complete -c sea -n '__sea_streamer_using produce' -s J -l envelope -d 'Each line is an envelope as consume -J writes it'
+complete -c sea -n '__sea_streamer_using produce' -l keep-shard -d 'With --envelope: produce to the envelope shard'
 
 # sea streamer consume
 complete -c sea -n '__sea_streamer_using consume' -s h -l help -d 'Print help and exit'

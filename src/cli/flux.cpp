@@ -27,6 +27,7 @@ struct FluxOptions {
   TargetOptions target;
   InputFormatOptions format;
   ProduceCliOptions produce;
+  IngestCliOptions ingest;
 };
 
 namespace {
@@ -110,7 +111,7 @@ int run_flux(const FluxOptions& options) {
   setup_logging(options.target);
   // 1. Connection and producer.
   loop::Loop loop;
-  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce);
+  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce, options.ingest);
   if (!setup) return report(setup.error());
   Ingest& ingest = *setup->ingest;
 
@@ -187,6 +188,7 @@ void setup_flux(CLI::App& app, Runner& runner) {
   add_target_options(app, options->target);
   add_input_format_options(app, options->format, "skip");
   add_produce_options(app, options->produce);
+  add_ingest_options(app, options->ingest);
   app.callback([&runner, options] { runner = [options] { return run_flux(*options); }; });
 }
 

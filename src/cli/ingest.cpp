@@ -8,8 +8,12 @@
 namespace sea::cli {
 
 Ingest::Ingest(std::unique_ptr<Producer> producer, std::unique_ptr<codecs::Decoder> decoder, ErrorPolicy policy,
-               std::string stream)
-    : producer_(std::move(producer)), decoder_(std::move(decoder)), policy_(std::move(policy)), stream_(std::move(stream)) {
+               std::string stream, MessageOverrides overrides)
+    : producer_(std::move(producer)),
+      decoder_(std::move(decoder)),
+      policy_(std::move(policy)),
+      stream_(std::move(stream)),
+      overrides_(std::move(overrides)) {
   producer_->set_on_delivery([this](Producer::Ticket, const Result<Receipt>& outcome) {
     if (outcome.ok()) return;
     ++delivery_failures_;
@@ -52,6 +56,24 @@ void Ingest::on_frame(const codecs::Frame& frame) {
   view.stream = stream_;
   view.has_key = frame.has_key;
   view.key = frame.key;
+  if (overrides_.key) {
+    view.has_key = true;
+    view.key = *overrides_.key;
+  }
+  view.ts = frame.ts;
+  if (overrides_.keep_shard) view.shard = frame.shard;
+  view.headers = frame.headers;
+  if (!overrides_.headers.empty()) {
+    // -H wins over a frame header of the same name, so each name keeps one value.
+    headers_.clear();
+    for (const HeaderView& h : frame.headers) {
+      bool replaced = false;
+      for (const Header& o : overrides_.headers) replaced = replaced || o.key == h.key;
+      if (!replaced) headers_.push_back(h);
+    }
+    for (const Header& o : overrides_.headers) headers_.push_back({o.key, o.value});
+    view.headers = headers_;
+  }
   view.payload = frame.payload;
   Result<Producer::Ticket> sent = producer_->send(view);
   if (!sent) {
@@ -162,7 +184,8 @@ void Ingest::give_up() {
 namespace sea::cli {
 
 Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_options,
-                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options) {
+                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options,
+                                const IngestCliOptions& ingest_options) {
   IngestSetup setup;
   Result<Target> target = resolve_target(target_options);
   if (!target) return target.error();
@@ -173,6 +196,14 @@ Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_op
   if (!policy) return policy.error();
   Result<codecs::DecoderOptions> decoder_options = resolve_decoder_options(format_options);
   if (!decoder_options) return decoder_options.error();
+  Result<MessageOverrides> overrides =
+      resolve_ingest_options(ingest_options, format_options, produce_options, *decoder_options);
+  if (!overrides) return overrides.error();
+  if (overrides->keep_shard &&
+      (setup.target.cluster.scheme == Scheme::redis || setup.target.cluster.scheme == Scheme::redis_cluster))
+    return make_error(Errc::invalid_argument,
+                      "--keep-shard: the Redis producer chooses shards itself (by key hash, else round robin, "
+                      "else --shard); it is supported on file:// and kafka://");
   Result<std::unique_ptr<codecs::Decoder>> decoder = codecs::make_decoder(format_options.format, *decoder_options);
   if (!decoder) return decoder.error();
   Result<ProducerOptions> producer_options = resolve_producer_options(
@@ -185,7 +216,7 @@ Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_op
       setup.streamer->create_producer(setup.target.streams.front(), *producer_options);
   if (!producer) return producer.error();
   setup.ingest = std::make_unique<Ingest>(std::move(*producer), std::move(*decoder), std::move(*policy),
-                                          setup.target.streams.front().str());
+                                          setup.target.streams.front().str(), std::move(*overrides));
   SEA_TRY(setup.ingest->open_dead_letter(loop, setup.target.connect));
   return setup;
 }

@@ -9,6 +9,9 @@
 // So the flush gives up once no message was acknowledged or failed for kShutdownStallMs, or at
 // once on give_up() (a second signal), and names how many messages were not acknowledged.
 //
+// Every message gets the MessageOverrides (-k, -H, --keep-shard) on top of what its frame
+// carries: an envelope's key, headers, time and shard.
+//
 // Lives on the loop thread; owns the decoder and the producers.
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <string>
 
 #include "cli/common.hpp"
+#include "cli/ingest_options.hpp"
 #include "codecs/codec.hpp"
 #include "core/streamer.hpp"
 #include "loop/loop.hpp"
@@ -27,7 +31,7 @@ namespace sea::cli {
 class Ingest final : public codecs::FrameSink {
  public:
   Ingest(std::unique_ptr<Producer> producer, std::unique_ptr<codecs::Decoder> decoder, ErrorPolicy policy,
-         std::string stream);
+         std::string stream, MessageOverrides overrides = {});
   ~Ingest() override;
 
   // Connects the dead-letter target of the policy (its own loop-bound Streamer).
@@ -60,6 +64,8 @@ class Ingest final : public codecs::FrameSink {
   std::unique_ptr<codecs::Decoder> decoder_;
   ErrorPolicy policy_;
   std::string stream_;
+  MessageOverrides overrides_;
+  std::vector<HeaderView> headers_;  // a frame's headers with the overrides', rebuilt per frame
   std::unique_ptr<Streamer> dead_letter_streamer_;
   std::unique_ptr<Producer> dead_letter_;
   std::optional<Error> stop_error_;
@@ -90,6 +96,7 @@ struct IngestSetup {
 };
 
 Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_options,
-                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options);
+                                const InputFormatOptions& format_options, const ProduceCliOptions& produce_options,
+                                const IngestCliOptions& ingest_options);
 
 }  // namespace sea::cli

@@ -21,13 +21,14 @@ struct ProduceOptions {
   TargetOptions target;
   InputFormatOptions format;
   ProduceCliOptions produce;
+  IngestCliOptions ingest;
 };
 
 int run_produce(const ProduceOptions& options) {
   setup_logging(options.target);
   // 1. Connection, producer, decoder.
   loop::Loop loop;
-  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce);
+  Result<IngestSetup> setup = open_ingest(loop, options.target, options.format, options.produce, options.ingest);
   if (!setup) return report(setup.error());
   Ingest& ingest = *setup->ingest;
 
@@ -122,12 +123,16 @@ void setup_produce(CLI::App& app, Runner& runner) {
       "  seq 3 | jq -c '{n: .}' | sea streamer produce --topic numbers\n"
       "  sea streamer produce --cluster redis://localhost:6379 --topic orders --key id < orders.ndjson\n"
       "  sea streamer produce --topic people --format csv < people.csv\n"
+      "  printf 'k1:v1\\n' | sea streamer produce --topic kv --format lines -K : -H source=cron\n"
+      "  sea streamer consume --topic orders --from earliest -e -J | jq -c 'select(.key == \"42\")' |\n"
+      "    sea streamer produce --topic orders-42 --envelope   # keeps keys, headers, timestamps\n"
       "On SIGINT/SIGTERM everything read is flushed; if the backend acknowledges nothing for 1.5 s\n"
       "(it is down), or at a second signal, produce says how many messages were not acknowledged\n"
       "and exits 1.");
   add_target_options(app, options->target);
   add_input_format_options(app, options->format, "fail");
   add_produce_options(app, options->produce);
+  add_ingest_options(app, options->ingest);
   app.callback([&runner, options] { runner = [options] { return run_produce(*options); }; });
 }
 

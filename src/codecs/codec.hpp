@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,13 @@ struct Frame {
   std::string_view payload;
   bool has_key = false;
   std::string_view key;
+  // Set only by the envelope decoder (DecoderOptions::envelope), from the envelope's fields:
+  // its headers, its time (0: none given, the producer stamps it), its shard (kAnyShard: none
+  // given) and its stream (empty: none given).
+  std::span<const HeaderView> headers;
+  Timestamp ts = 0;
+  ShardId shard = kAnyShard;
+  std::string_view stream;
 };
 
 struct DecodeError {
@@ -49,6 +57,8 @@ struct DecoderOptions {
   bool header = true;                       // csv/tsv: first record names the fields
   bool tsv_escapes = false;                 // tsv: read \t \n \r \\ as PostgreSQL's text format
   bool msgpack_to_json = false;             // msgpack: store as JSON text instead of msgpack bytes
+  std::string key_delimiter;                // lines: key and payload split on its first occurrence (kcat -K)
+  bool envelope = false;                    // one NDJSON envelope per line (decode_envelope.cpp); ndjson only
   std::size_t max_message_bytes = 1 << 20;  // longer frames are errors
 };
 
@@ -81,6 +91,7 @@ class Encoder {
 std::vector<std::string> decoder_names();  // ndjson lines csv tsv msgpack binary
 std::vector<std::string> encoder_names();  // raw ndjson lines csv tsv msgpack binary
 
+// options.envelope takes precedence over `format`, which must then be "ndjson" (the envelope's framing).
 Result<std::unique_ptr<Decoder>> make_decoder(std::string_view format, const DecoderOptions& options);
 // `format` is an encoder name; options.envelope / options.format_string take precedence.
 Result<std::unique_ptr<Encoder>> make_encoder(std::string_view format, const EncoderOptions& options);
@@ -88,6 +99,8 @@ Result<std::unique_ptr<Encoder>> make_encoder(std::string_view format, const Enc
 // Helpers shared by codecs and commands.
 bool is_valid_utf8(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);
+// Standard base64 with its padding (what base64_encode writes); false on any other text.
+bool base64_decode(std::string_view text, std::string& out);
 void append_json_string(std::string& out, std::string_view text);  // quoted and escaped
 
 }  // namespace sea::codecs

@@ -1,7 +1,9 @@
 // The NDJSON envelope encoder (options.envelope): one line per message,
 //   {"stream":"s","shard":0,"seq":7,"ts":1764057100000,"key":"k"|null,"headers":{..},"payload":..}
-// The payload is the JSON value itself when it is valid JSON (minified, so the line stays one
-// line), else a JSON string when it is valid UTF-8, else base64 with "payload_encoding":"base64".
+// The payload is the JSON value itself when it is valid JSON other than a string (minified, so
+// the line stays one line), else a JSON string of its text when it is valid UTF-8, else base64
+// with "payload_encoding":"base64". decode_envelope.cpp reads these lines back: the payload
+// comes back byte for byte, except that JSON with insignificant whitespace comes back minified.
 // A key that is not valid UTF-8 is likewise base64 with "key_encoding":"base64".
 // Headers are an object; when a key repeats, the later value wins (as in an HTTP-style map),
 // and header text that is not valid UTF-8 has its bad bytes replaced by U+FFFD.
@@ -62,7 +64,9 @@ class EnvelopeEncoder final : public Encoder {
 
   void append_payload(std::string_view payload, std::string& out) {
     simdjson::dom::element root;
-    if (!is_blank(payload) && parser_.parse(payload).get(root) == simdjson::SUCCESS) {
+    // A payload that is a JSON string ("hi" with its quotes) is written as a string of its text
+    // ("\"hi\""), not inline: inline it would read back (decode_envelope.cpp) as the bytes hi.
+    if (!is_blank(payload) && parser_.parse(payload).get(root) == simdjson::SUCCESS && !root.is_string()) {
       // Valid JSON needs no escaping, only its insignificant whitespace removed. The spare
       // padding guards against simdjson's block-wise stores.
       std::size_t at = out.size();

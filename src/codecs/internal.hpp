@@ -26,6 +26,7 @@ Result<std::unique_ptr<Decoder>> make_csv_decoder(const DecoderOptions& options)
 Result<std::unique_ptr<Decoder>> make_tsv_decoder(const DecoderOptions& options);
 Result<std::unique_ptr<Decoder>> make_msgpack_decoder(const DecoderOptions& options);
 Result<std::unique_ptr<Decoder>> make_binary_decoder(const DecoderOptions& options);
+Result<std::unique_ptr<Decoder>> make_envelope_decoder(const DecoderOptions& options);  // options.envelope
 
 Result<std::unique_ptr<Encoder>> make_raw_encoder(const EncoderOptions& options);
 Result<std::unique_ptr<Encoder>> make_envelope_encoder(const EncoderOptions& options);

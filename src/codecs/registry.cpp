@@ -71,6 +71,15 @@ Result<std::unique_ptr<Decoder>> make_decoder(std::string_view format, const Dec
   if (options.max_message_bytes == 0) {
     return make_error(Errc::invalid_argument, "max_message_bytes must be at least 1");
   }
+  if (!options.key_delimiter.empty() && format != "lines") {
+    return make_error(Errc::invalid_argument, "a key delimiter splits lines: it needs the lines format, not '{}'",
+                      format);
+  }
+  if (options.envelope) {
+    if (format != "ndjson")
+      return make_error(Errc::invalid_argument, "envelopes are NDJSON lines: they cannot be read as '{}'", format);
+    return detail::make_envelope_decoder(options);
+  }
   for (const DecoderEntry& entry : kDecoders) {
     if (entry.name == format) return entry.make(options);
   }

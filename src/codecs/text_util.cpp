@@ -46,6 +46,37 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+bool base64_decode(std::string_view text, std::string& out) {
+  // Strict, as base64_encode writes it: whole quads, '=' only as the last one or two
+  // characters, and no bits left over in a padded quad (so each text decodes from one input).
+  out.clear();
+  if (text.size() % 4 != 0) return false;
+  out.reserve(text.size() / 4 * 3);
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const std::size_t pad = last ? (text[i + 3] == '=' ? (text[i + 2] == '=' ? 2 : 1) : 0) : 0;
+    std::uint32_t v = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      int d = j >= 4 - pad ? 0 : value(text[i + j]);
+      if (d < 0) return false;
+      v = (v << 6) | static_cast<std::uint32_t>(d);
+    }
+    out += static_cast<char>((v >> 16) & 0xff);
+    if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
+    if (pad < 1) out += static_cast<char>(v & 0xff);
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence at the start of `s` (s non-empty, s[0] >= 0x80), or 0.

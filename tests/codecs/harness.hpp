@@ -40,6 +40,7 @@ std::vector<DecodeCase> csv_cases();
 std::vector<DecodeCase> tsv_cases();
 std::vector<DecodeCase> msgpack_cases();
 std::vector<DecodeCase> binary_cases();
+std::vector<DecodeCase> envelope_cases();
 
 inline DecoderOptions with_max(std::size_t max) {
   DecoderOptions options;

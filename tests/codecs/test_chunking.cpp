@@ -6,7 +6,8 @@ namespace sea::codecs::test {
 
 TEST_CASE("any chunking gives the same frames and errors") {
   std::vector<std::vector<DecodeCase>> tables = {ndjson_cases(), lines_cases(), csv_cases(),
-                                                 tsv_cases(),    msgpack_cases(), binary_cases()};
+                                                 tsv_cases(),    msgpack_cases(), binary_cases(),
+                                                 envelope_cases()};
   std::size_t runs = 0;
   for (const std::vector<DecodeCase>& table : tables) {
     for (const DecodeCase& c : table) {

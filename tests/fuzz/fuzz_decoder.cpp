@@ -7,7 +7,9 @@
 //   - no frame payload and no error's raw bytes exceed max_message_bytes;
 //   - error positions are monotonic (offset and line never go back) and inside the input;
 //   - validated formats hand out what they promise: ndjson frames are JSON (nlohmann agrees),
-//     csv/tsv records are JSON, msgpack frames are exactly one MessagePack object.
+//     csv/tsv records are JSON, msgpack frames are exactly one MessagePack object;
+//   - envelopes (SEA_FUZZ_ENVELOPE, format ndjson): a decoded frame, encoded as -J does and read
+//     back, encodes to the same line again (encode∘decode is the identity on -J's output).
 #include <algorithm>
 #include <cstdint>
 #include <random>
@@ -18,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codecs/codec.hpp"
+#include "codecs/envelope.hpp"
 #include "fuzz_util.hpp"
 
 #ifndef SEA_FUZZ_FORMAT
@@ -31,6 +34,44 @@ using sea::codecs::DecoderOptions;
 using sea::codecs::Frame;
 
 constexpr std::string_view kFormat = SEA_FUZZ_FORMAT;
+#ifdef SEA_FUZZ_ENVELOPE
+constexpr bool kEnvelope = true;
+#else
+constexpr bool kEnvelope = false;
+#endif
+
+// The -J line of a decoded envelope frame.
+std::string envelope_line(const Frame& frame) {
+  static std::unique_ptr<sea::codecs::Encoder> encoder = [] {
+    sea::codecs::EncoderOptions options;
+    options.envelope = true;
+    return std::move(sea::codecs::make_encoder("raw", options).value());
+  }();
+  sea::MessageView view;
+  view.stream = frame.stream;
+  view.shard = frame.shard == sea::kAnyShard ? 0 : frame.shard;  // -J always names a shard
+  view.ts = frame.ts;
+  view.has_key = frame.has_key;
+  view.key = frame.key;
+  view.headers = frame.headers;
+  view.payload = frame.payload;
+  std::string line;
+  encoder->encode(view, line);
+  line.pop_back();
+  return line;
+}
+
+void check_envelope_fixed_point(const Frame& frame) {
+  const std::string once = envelope_line(frame);
+  sea::codecs::EnvelopeReader reader;
+  Frame again;
+  sea::Result<void> read = reader.read(once, 0, again);
+  FUZZ_CHECK(read.ok(), "-J output does not read back: " + (read.ok() ? "" : read.error().message) + ": " +
+                            sea::fuzz::shown(once));
+  const std::string twice = envelope_line(again);
+  FUZZ_CHECK(once == twice, "-J output reads back differently:\n  " + sea::fuzz::shown(once) + "\n  " +
+                                sea::fuzz::shown(twice));
+}
 
 bool is_one_msgpack_object(std::string_view bytes) {
   try {
@@ -52,7 +93,8 @@ class CheckingSink final : public sea::codecs::FrameSink {
   void on_frame(const Frame& frame) override {
     FUZZ_CHECK(frame.payload.size() <= options_.max_message_bytes,
                "frame of " + std::to_string(frame.payload.size()) + " bytes: " + sea::fuzz::shown(frame.payload));
-    bool json_out = kFormat == "ndjson" || kFormat == "csv" || kFormat == "tsv" ||
+    if (kEnvelope) check_envelope_fixed_point(frame);
+    bool json_out = (kFormat == "ndjson" && !kEnvelope) || kFormat == "csv" || kFormat == "tsv" ||
                     (kFormat == "msgpack" && options_.msgpack_to_json);
     if (json_out) {
       // nlohmann's lexer ends the input at a NUL byte, so rule raw NULs out first.
@@ -98,6 +140,7 @@ DecoderOptions choose_options(sea::fuzz::InputReader& in) {
   options.tsv_escapes = (flags & 2) != 0;
   options.msgpack_to_json = (flags & 4) != 0;
   if (flags & 8) options.key_field = "id";
+  options.envelope = kEnvelope;
   static const char kDelimiters[] = {',', ';', '\t', '|'};
   options.delimiter = kDelimiters[(flags >> 4) & 3];
   options.quote = (flags & 64) ? '\'' : '"';

@@ -48,7 +48,12 @@ Result<Producer::Ticket> FileProducer::send(const MessageView& message) {
   if (options_.delivery == Delivery::exactly_once && !message.has_key)
     return make_error(Errc::invalid_argument,
                       "exactly-once delivery on the file backend dedupes by message key: this message has none");
-  ShardId shard = options_.shard;
+  // A fixed --shard first, then the message's own shard (an envelope's, with --keep-shard),
+  // then by key hash, else round robin.
+  ShardId shard = options_.shard != kAnyShard ? options_.shard : message.shard;
+  if (shard != kAnyShard && shard >= queues_.size())
+    return make_error(Errc::invalid_argument, "shard {} does not exist: stream '{}' has {} shard(s)", shard, stream_,
+                      queues_.size());
   if (shard == kAnyShard) {
     const auto shards = static_cast<std::uint32_t>(queues_.size());
     shard = message.has_key ? shard_for_key(message.key, shards) : round_robin_++ % shards;
