@@ -61,11 +61,20 @@ class Processor::Sink final : public codecs::FrameSink {
       }
       message = *mapped;
     } else {
+      // An envelope's key, headers and time (decoders of plain formats leave them empty).
       message.payload = frame.payload;
       message.has_key = frame.has_key;
       message.key = frame.key;
+      message.headers = frame.headers;
+      message.ts = frame.ts;
+      if (!frame.stream.empty() && frame.stream != p_.output_stream_) {
+        ++bad_;
+        spdlog::warn("{}: output {} of CMD names stream '{}': this processor writes only to '{}'; skipped",
+                     p_.options_.name, p_.produced_ + bad_, frame.stream, p_.output_stream_);
+        return;
+      }
     }
-    if (message.stream.empty()) message.stream = p_.output_stream_;
+    message.stream = p_.output_stream_;
     Result<Producer::Ticket> sent = p_.output_.send(message);
     if (!sent) {
       p_.fail(Error{sent.error().code, fmt::format("cannot produce CMD's output: {}", sent.error().message)});
@@ -244,7 +253,7 @@ bool Processor::feed_one(const MessageView& m) {
     marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
     return true;
   }
-  if (hooks_.before_feed) hooks_.before_feed(m, record_.seed, index_in_feed_);
+  if (hooks_.before_feed) hooks_.before_feed(m, record_.seed, record_.feed, index_in_feed_);
   ++index_in_feed_;
   encoder_.encode(m, stdin_->buffer());
   marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});

@@ -97,8 +97,10 @@ class Processor {
   // headers and stream); `scratch` may hold bytes the view points into. Null: payload only.
   using OutputMapper = std::function<Result<MessageView>(const codecs::Frame& frame, std::string& scratch)>;
   struct Hooks {
-    // Runs before each input message is fed: (message, seed of its feed, index in the feed).
-    std::function<void(const MessageView& message, std::uint64_t seed, std::uint64_t index)> before_feed;
+    // Runs before each input message is fed: (message, its feed's seed and number, its index in
+    // the feed).
+    std::function<void(const MessageView& message, std::uint64_t seed, std::uint64_t feed, std::uint64_t index)>
+        before_feed;
     // Runs at each commit, before the input is acked: the controller log appends the record
     // and calls `done` once it is stored (the commit waits for it).
     std::function<void(const FeedRecord& record, std::function<void(Result<void>)> done)> on_commit;
