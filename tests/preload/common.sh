@@ -4,6 +4,7 @@ set -eEuo pipefail
 : "${PRELOAD:?PRELOAD must name libsea_preload.so}"
 : "${CLOCK_SET:?CLOCK_SET must name the clock_set helper}"
 : "${PROBE:?PROBE must name the preload_probe helper}"
+: "${PUBLISH_CXX:?PUBLISH_CXX must name the preload_publish_cxx helper}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 trap 'echo "FAIL: $(basename "$0"):$LINENO: $BASH_COMMAND" >&2' ERR

@@ -30,4 +30,10 @@ t = time.process_time_ns(); sum(range(200000)); print(time.process_time_ns() > t
 det "$T/c" "$PROBE" > "$T/probe"
 expect "clock_gettime.REALTIME -2.500000000"
 expect "gettimeofday -2.500000"
+
+# 4. A page written by the C++ half of sea_preload.h (the controller's) reads the same.
+"$PUBLISH_CXX" "$T/cxx" 1600000000987654321 7000000000 9 3
+[[ $(det "$T/cxx" date +%s%N) == 1600000000987654321 ]] || fail "C++-written page: $(det "$T/cxx" date +%s%N 2>&1)"
+"$CLOCK_SET" "$T/c" -r 1600000000987654321 -m 7000000000 -s 9 -f 3
+[[ $(det "$T/cxx" "$PROBE") == $(det "$T/c" "$PROBE") ]] || fail "C++ and C pages of the same values differ"
 echo "ok: preload-clock"
