@@ -10,7 +10,7 @@ draw() {
   det "$1" "$PY" -c '
 import random, os, uuid, secrets
 print("python", random.random(), os.urandom(8).hex(), random.SystemRandom().random(), uuid.uuid4(), secrets.token_hex(8))'
-  det "$1" "$PY" -c 'print("python.hash", hash("sea"))'
+  det "$1" env -u PYTHONHASHSEED "$PY" -c 'print("python.hash", hash("sea"))'
   echo "head.urandom $(det "$1" head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   echo "shuf $(det "$1" shuf -i 1-1000000 -n 3 | tr '\n' ' ')"
 }
