@@ -1,0 +1,75 @@
+/* The clock page's seqlock never hands out a torn copy: one thread publishes (k, k, k, k) as
+ * fast as it can (the controller's sea_clock_publish), three read with sea_clock_try_read (the
+ * preload's) and check that every copy they accept has four equal fields, and that they saw
+ * many publications. Exit 0 on success, 1 with the first torn copy. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "preload/sea_preload.h"
+
+enum { PUBLICATIONS = 200000, READERS = 3 };
+static struct sea_clock page;
+static atomic_bool done;
+
+static void* publisher(void* arg) {
+  (void)arg;
+  for (int64_t k = 1; k <= PUBLICATIONS; k++) {
+    struct sea_clock_values v = {.realtime_ns = k, .monotonic_ns = k, .seed = (uint64_t)k,
+                                 .feed = (uint64_t)k};
+    sea_clock_publish(&page, &v);
+    /* A pause between two publications, as between two messages, so readers get copies of
+     * many of them (and race with the next write). */
+    for (volatile int spin = 0; spin < 300; spin = spin + 1) {
+    }
+  }
+  atomic_store(&done, true);
+  return NULL;
+}
+
+struct reader_result {
+  long accepted, distinct;
+  int torn;
+};
+
+static void* reader(void* arg) {
+  struct reader_result* r = arg;
+  int64_t last = -1;
+  while (!atomic_load(&done)) {
+    struct sea_clock_values v;
+    if (!sea_clock_try_read(&page, &v)) continue;
+    r->accepted++;
+    if (v.monotonic_ns != v.realtime_ns || (int64_t)v.seed != v.realtime_ns ||
+        (int64_t)v.feed != v.realtime_ns) {
+      fprintf(stderr, "torn copy: realtime %lld monotonic %lld seed %llu feed %llu\n",
+              (long long)v.realtime_ns, (long long)v.monotonic_ns, (unsigned long long)v.seed,
+              (unsigned long long)v.feed);
+      r->torn = 1;
+      return NULL;
+    }
+    if (v.realtime_ns != last) r->distinct++;
+    last = v.realtime_ns;
+  }
+  return NULL;
+}
+
+int main(void) {
+  sea_clock_init(&page);
+  pthread_t w, rd[READERS];
+  struct reader_result res[READERS] = {{0, 0, 0}};
+  for (int i = 0; i < READERS; i++) pthread_create(&rd[i], NULL, reader, &res[i]);
+  pthread_create(&w, NULL, publisher, NULL);
+  pthread_join(w, NULL);
+  int failed = 0;
+  long distinct = 0;
+  for (int i = 0; i < READERS; i++) {
+    pthread_join(rd[i], NULL);
+    printf("reader %d: %ld copies accepted, %ld distinct publications\n", i, res[i].accepted,
+           res[i].distinct);
+    failed |= res[i].torn || res[i].distinct < 2;
+    distinct += res[i].distinct;
+  }
+  /* The race was really run: readers copied while publications went on. */
+  return failed || distinct < 100;
+}
