@@ -15,6 +15,7 @@ const CommandEntry kCommands[] = {
     {"decode", "Inspect the file backend's data: messages and segments", &setup_decode},
     {"seek", "Print a stream from a time or seq, or move a group's position there", &setup_seek},
     {"relay", "Copy a stream across backends, keeping keys, headers and timestamps", &setup_relay},
+    {"process", "Run any unix program as a stream processor: input stream -> CMD -> output stream", &setup_process},
     {"admin", "List, describe, create, delete, trim streams and set their retention", &setup_admin},
     {"top", "The htop of streams: rates, last messages, producers, consumers and lag, live", &setup_top},
 #ifdef SEA_HAVE_KAFKA
