@@ -120,9 +120,12 @@ TEST_CASE("short group runs in a row resume exactly once, in order") {
       consumer->set_on_readable([] {});
       std::vector<Message> got;
       c.run_until([&] {
-        consumer->poll(1, [&](const MessageView& v) {
-          if (!is_marker(v)) got.push_back(Message::from_view(v));
-        });
+        // (run_until asks once more after the last turn: take nothing past the one message.)
+        if (got.empty()) {
+          consumer->poll(1, [&](const MessageView& v) {
+            if (!is_marker(v)) got.push_back(Message::from_view(v));
+          });
+        }
         return !got.empty() || consumer->error();
       }, 30'000);
       c.require(got.size() == 1, fmt::format("run {} got {} messages, not 1", run + 1, got.size()));
