@@ -2,6 +2,7 @@
 #include "cli/admin_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace sea::cli {
 
@@ -32,7 +33,8 @@ nlohmann::json stream_json(const StreamInfo& info) {
   for (const GroupInfo& g : info.groups) {
     nlohmann::json committed = nlohmann::json::array();
     for (const auto& [shard, seq] : g.committed) committed.push_back({{"shard", shard}, {"next_seq", seq}});
-    groups.push_back({{"name", g.name}, {"members", g.members}, {"lag", g.lag}, {"committed", committed}});
+    groups.push_back({{"name", g.name}, {"members", g.members}, {"lag", g.lag}, {"committed", committed},
+                      {"parked", g.parked}, {"stale_pending", g.stale_pending}, {"stale_members", g.stale_members}});
   }
   nlohmann::json retention = {{"max_age_ms", nullptr}, {"max_bytes", nullptr}};
   if (info.retention.max_age_ms) retention["max_age_ms"] = *info.retention.max_age_ms;
@@ -58,6 +60,10 @@ std::string stream_table(const StreamInfo& info) {
       for (const auto& [shard, seq] : g.committed)
         positions += fmt::format("{}{}:{}", positions.empty() ? "" : " ", shard, seq);
       out += fmt::format("  {:<24} {:>7} {:>10}  {}\n", g.name, g.members, g.lag, positions);
+      if (g.parked > 0) out += fmt::format("    {} handed back by members that ended, for the next member\n", g.parked);
+      if (g.stale_pending > 0)
+        out += fmt::format("    {} pending on members idle past the claim time (killed?): {}\n", g.stale_pending,
+                           fmt::join(g.stale_members, ", "));
     }
   }
   return out;

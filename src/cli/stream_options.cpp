@@ -64,6 +64,7 @@ Result<ConsumerOptions> resolve_consumer_options(const ConsumeCliOptions& option
   ::gethostname(host, sizeof host - 1);
   out.member = std::string(host) + "-" + std::to_string(::getpid());
   out.shards = options.shards;
+  out.max_messages = options.count;
   out.properties = properties;
   return out;
 }

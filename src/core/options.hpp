@@ -66,6 +66,9 @@ struct ConsumerOptions {
   StartPosition start;                // used when the group has no committed position
   std::vector<ShardId> shards;        // empty: all shards
   std::size_t max_buffer_bytes = 8 << 20;  // read-ahead bound
+  // The caller takes at most this many messages (consume/tap/seek -c N; 0: no limit). A backend
+  // whose group members own what they read (Redis) reads no further ahead than that.
+  std::uint64_t max_messages = 0;
   // Kafka, with mode exactly_once: the positions are committed only by the output's transactions
   // (relay exactly-once: Producer::commit_transaction); ack and commit_now then do nothing and
   // rewind_to_committed works. Without it an exactly-once consumer commits what it acked.

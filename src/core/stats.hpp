@@ -50,6 +50,12 @@ struct GroupStats {
   std::uint64_t lag = 0;           // messages not yet committed / acknowledged, all shards
   std::vector<std::pair<ShardId, SeqNo>> committed;  // next seq to read, per shard
   bool members_known = true;       // false: the backend could not see them (members is 0)
+  // Entries a member that ended cleanly handed back, waiting for the next member (Redis).
+  std::uint64_t parked = 0;
+  // Entries pending on members idle longer than the claim time (killed ones), and those members
+  // (Redis: a member's claim takes them after that time).
+  std::uint64_t stale_pending = 0;
+  std::vector<std::string> stale_members;
 };
 
 struct StreamStats {

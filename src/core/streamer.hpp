@@ -144,6 +144,9 @@ struct GroupInfo {
   std::vector<std::pair<ShardId, SeqNo>> committed;  // next seq to read, per shard
   std::uint64_t lag = 0;                             // messages not yet committed
   std::uint32_t members = 0;
+  std::uint64_t parked = 0;                  // handed back by members that ended (Redis)
+  std::uint64_t stale_pending = 0;           // pending on members idle past the claim time
+  std::vector<std::string> stale_members;    // those members
 };
 
 struct StreamInfo {

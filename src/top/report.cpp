@@ -56,7 +56,8 @@ json row_json(const StreamRow& row) {
   out["consumers"] = optional_count(row.consumers);
   json groups = json::array();
   for (const GroupStats& g : row.groups)
-    groups.push_back({{"group", g.name}, {"members", g.members_known ? json(g.members) : json(nullptr)}, {"lag", g.lag}});
+    groups.push_back({{"group", g.name}, {"members", g.members_known ? json(g.members) : json(nullptr)}, {"lag", g.lag},
+                      {"parked", g.parked}, {"stale_pending", g.stale_pending}, {"stale_members", g.stale_members}});
   out["groups"] = std::move(groups);
   out["lag"] = row.total_lag;
   out["bursting"] = row.bursting;

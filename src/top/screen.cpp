@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/types.hpp"
 #include "top/view.hpp"
@@ -123,7 +124,10 @@ void draw(const Header& header, const Model& model, ViewState& view, const Style
     }
     for (const GroupStats& g : r.groups) {
       if (y >= LINES - 1) break;
-      put(y++, 6, fmt::format("group {}  members {}  lag {}", g.name, g.members_known ? std::to_string(g.members) : "?", g.lag));
+      std::string extra;
+      if (g.parked > 0) extra += fmt::format("  parked {}", g.parked);
+      if (g.stale_pending > 0) extra += fmt::format("  pending on dead members {} ({})", g.stale_pending, fmt::join(g.stale_members, ","));
+      put(y++, 6, fmt::format("group {}  members {}  lag {}{}", g.name, g.members_known ? std::to_string(g.members) : "?", g.lag, extra));
     }
   }
   // 4. The footer: keys, state and top's own cost.

@@ -7,28 +7,13 @@
 #include <map>
 
 #include "backends/redis/layout.hpp"
+#include "backends/redis/xinfo.hpp"
 
 namespace sea::redis {
 
 namespace {
 
-constexpr std::uint64_t kConnectTimeoutMs = 10'000;
 constexpr std::uint64_t kCallTimeoutMs = 30'000;
-
-// The value of `name` in a flat [name, value, ...] reply (XINFO's maps).
-const redisReply* field(const redisReply* map, std::string_view name) {
-  if (map == nullptr || map->type != REDIS_REPLY_ARRAY) return nullptr;
-  for (std::size_t i = 0; i + 1 < map->elements; i += 2)
-    if (reply_text(map->element[i]) == name) return map->element[i + 1];
-  return nullptr;
-}
-
-std::optional<EntryId> entry_id_of(const redisReply* entry) {
-  if (entry == nullptr || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return std::nullopt;
-  Result<EntryId> id = EntryId::parse(reply_text(entry->element[0]));
-  if (!id) return std::nullopt;
-  return *id;
-}
 
 Result<void> expect_ok(const char* what, redisReply* reply) {
   if (reply->type == REDIS_REPLY_ERROR) return reply_error(what, reply);
@@ -38,38 +23,12 @@ Result<void> expect_ok(const char* what, redisReply* reply) {
 }  // namespace
 
 RedisAdmin::RedisAdmin(loop::Loop& loop, Uri uri, ConnectOptions options)
-    : loop_(loop), uri_(std::move(uri)), options_(std::move(options)) {}
+    : sync_(loop, std::move(uri), std::move(options), "admin") {}
 
 RedisAdmin::~RedisAdmin() = default;
 
-bool RedisAdmin::wait(const bool& done, std::uint64_t timeout_ms) {
-  bool timed_out = false;
-  loop::Timer timer(loop_);
-  timer.start(timeout_ms, 0, [&timed_out] { timed_out = true; });
-  while (!done && !timed_out) loop_.run_once(true);
-  return done;
-}
-
-Result<Router*> RedisAdmin::router() {
-  if (!router_) {
-    Result<std::unique_ptr<Router>> made = Router::create(loop_, uri_, options_, "admin");
-    if (!made) return made.error();
-    router_ = std::move(*made);
-  }
-  if (!router_->ready()) {
-    bool ready = false;
-    router_->set_on_ready([&ready] { ready = true; });
-    const bool got = wait(ready, kConnectTimeoutMs) || router_->ready();
-    router_->set_on_ready(nullptr);
-    if (!got)
-      return make_error(Errc::timeout, "cannot reach Redis at {}: {}", uri_.display(),
-                        router_->last_error().empty() ? "no answer" : router_->last_error());
-  }
-  return router_.get();
-}
-
 Result<void> RedisAdmin::call(const std::string& key, const std::string& command, const Parse& parse) {
-  Result<Router*> r = router();
+  Result<Router*> r = sync_.get();
   if (!r) return r.error();
   bool done = false;
   Result<void> outcome;
@@ -77,12 +36,12 @@ Result<void> RedisAdmin::call(const std::string& key, const std::string& command
     done = true;
     outcome = error != nullptr ? Result<void>(*error) : parse(reply);
   }));
-  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  if (!sync_.wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", sync_.uri().display());
   return outcome;
 }
 
 Result<ShardLayout> RedisAdmin::layout(const StreamKey& stream) {
-  Result<Router*> r = router();
+  Result<Router*> r = sync_.get();
   if (!r) return r.error();
   bool done = false;
   std::optional<Result<ShardLayout>> outcome;
@@ -90,12 +49,12 @@ Result<ShardLayout> RedisAdmin::layout(const StreamKey& stream) {
     done = true;
     outcome = std::move(found);
   });
-  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  if (!sync_.wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", sync_.uri().display());
   return std::move(*outcome);
 }
 
 Result<std::vector<std::string>> RedisAdmin::list() {
-  Result<Router*> r = router();
+  Result<Router*> r = sync_.get();
   if (!r) return r.error();
   bool done = false;
   std::optional<Result<std::vector<std::string>>> keys;
@@ -103,7 +62,7 @@ Result<std::vector<std::string>> RedisAdmin::list() {
     done = true;
     keys = std::move(found);
   });
-  if (!wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", uri_.display());
+  if (!sync_.wait(done, kCallTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer", sync_.uri().display());
   if (!*keys) return keys->error();
   std::vector<std::string> names;
   for (const std::string& key : keys->value()) {
@@ -121,24 +80,24 @@ Result<std::vector<std::string>> RedisAdmin::list() {
 Result<StreamInfo> RedisAdmin::describe(const StreamKey& stream) {
   Result<ShardLayout> found = layout(stream);
   if (!found) return found.error();
-  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), sync_.uri().display());
   StreamInfo info;
   info.name = stream.str();
-  std::map<std::string, GroupInfo> groups;
+  std::map<std::string, GroupStats> groups;
   for (const ShardKey& shard : found->shards) {
     ShardInfo s;
     s.id = shard.id;
     SEA_TRY(call(shard.key, format_command({"XINFO", "STREAM", shard.key}), [&](redisReply* reply) -> Result<void> {
       SEA_TRY(expect_ok("XINFO STREAM", reply));
-      if (const redisReply* length = field(reply, "length")) s.messages = static_cast<std::uint64_t>(length->integer);
-      if (std::optional<EntryId> first = entry_id_of(field(reply, "first-entry"))) {
-        s.first_seq = first->to_seq();
-        s.first_ts = static_cast<Timestamp>(first->ms);
+      const XinfoStream x = read_xinfo_stream(reply);
+      s.messages = x.length;
+      if (x.first) {
+        s.first_seq = x.first->to_seq();
+        s.first_ts = static_cast<Timestamp>(x.first->ms);
       }
-      Result<EntryId> last = EntryId::parse(reply_text(field(reply, "last-generated-id")));
-      if (last) {
-        s.next_seq = last->to_seq() + 1;
-        if (std::optional<EntryId> last_entry = entry_id_of(field(reply, "last-entry"))) s.last_ts = static_cast<Timestamp>(last_entry->ms);
+      if (x.last_generated) {
+        s.next_seq = x.last_generated->to_seq() + 1;
+        if (x.last) s.last_ts = static_cast<Timestamp>(x.last->ms);
       }
       if (s.messages == 0) s.first_seq = s.next_seq;
       return ok();
@@ -147,33 +106,31 @@ Result<StreamInfo> RedisAdmin::describe(const StreamKey& stream) {
       if (reply->type == REDIS_REPLY_INTEGER) s.bytes = static_cast<std::uint64_t>(reply->integer);
       return ok();
     }));
+    std::vector<std::string> names;
     SEA_TRY(call(shard.key, format_command({"XINFO", "GROUPS", shard.key}), [&](redisReply* reply) -> Result<void> {
       SEA_TRY(expect_ok("XINFO GROUPS", reply));
-      for (std::size_t i = 0; i < reply->elements; ++i) {
-        const redisReply* g = reply->element[i];
-        GroupInfo& group = groups[std::string(reply_text(field(g, "name")))];
-        group.name = reply_text(field(g, "name"));
-        if (const redisReply* consumers = field(g, "consumers"))
-          group.members = std::max(group.members, static_cast<std::uint32_t>(consumers->integer));
-        const redisReply* pending = field(g, "pending");
-        const redisReply* lag = field(g, "lag");
-        group.lag += static_cast<std::uint64_t>(pending != nullptr ? pending->integer : 0);
-        if (lag != nullptr && lag->type == REDIS_REPLY_INTEGER) group.lag += static_cast<std::uint64_t>(lag->integer);
-        Result<EntryId> delivered = EntryId::parse(reply_text(field(g, "last-delivered-id")));
-        if (delivered) group.committed.emplace_back(shard.id, delivered->to_seq() + 1);
-      }
+      names = add_xinfo_groups(reply, shard.id, groups);
       return ok();
     }));
+    for (const std::string& name : names) {
+      SEA_TRY(call(shard.key, format_command({"XINFO", "CONSUMERS", shard.key, name}), [&](redisReply* reply) -> Result<void> {
+        add_xinfo_consumers(reply, kDefaultClaimMs, groups[name]);
+        return ok();
+      }));
+    }
     info.shards.push_back(s);
   }
-  for (auto& [name, group] : groups) info.groups.push_back(std::move(group));
+  for (auto& [name, g] : groups)
+    info.groups.push_back(GroupInfo{g.name, g.committed, g.lag, g.members, g.parked, g.stale_pending, g.stale_members});
+  Result<Router*> r = sync_.get();
+  if (!r) return info;
   bool done = false;
   std::optional<Result<Retention>> retention;
-  read_retention(*router_, stream.str(), [&](Result<Retention> r) {
+  read_retention(**r, stream.str(), [&](Result<Retention> got) {
     done = true;
-    retention = std::move(r);
+    retention = std::move(got);
   });
-  if (wait(done, kCallTimeoutMs) && *retention) info.retention = retention->value();
+  if (sync_.wait(done, kCallTimeoutMs) && *retention) info.retention = retention->value();
   return info;
 }
 
@@ -183,7 +140,7 @@ Result<void> RedisAdmin::create(const StreamKey& stream, const CreateOptions& op
   Result<ShardLayout> found = layout(stream);
   if (!found) return found.error();
   if (!found->shards.empty() && !options.if_not_exists)
-    return make_error(Errc::exists, "stream '{}' already exists in Redis at {}", stream.str(), uri_.display());
+    return make_error(Errc::exists, "stream '{}' already exists in Redis at {}", stream.str(), sync_.uri().display());
   if (found->shards.empty()) {
     for (ShardId shard = 0; shard < options.shards; ++shard) {
       const std::string key = producer_shard_key(stream.str(), shard, options.shards > 1);
@@ -200,7 +157,7 @@ Result<void> RedisAdmin::create(const StreamKey& stream, const CreateOptions& op
 Result<void> RedisAdmin::remove(const StreamKey& stream) {
   Result<ShardLayout> found = layout(stream);
   if (!found) return found.error();
-  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), sync_.uri().display());
   for (const ShardKey& shard : found->shards)
     SEA_TRY(call(shard.key, format_command({"DEL", shard.key}), [](redisReply* reply) { return expect_ok("DEL", reply); }));
   const std::string meta = meta_key(stream.str());
@@ -235,7 +192,7 @@ Result<void> RedisAdmin::trim_shard(const std::string& key, const TrimSpec& spec
 Result<void> RedisAdmin::trim(const StreamKey& stream, const TrimSpec& spec) {
   Result<ShardLayout> found = layout(stream);
   if (!found) return found.error();
-  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), uri_.display());
+  if (found->shards.empty()) return make_error(Errc::not_found, "no stream '{}' in Redis at {}", stream.str(), sync_.uri().display());
   for (const ShardKey& shard : found->shards) SEA_TRY(trim_shard(shard.key, spec));
   return ok();
 }
@@ -264,7 +221,7 @@ Result<void> RedisAdmin::set_group_position(const std::string& group, const Stre
   if (!found) return found.error();
   const auto it = std::find_if(found->shards.begin(), found->shards.end(), [shard](const ShardKey& s) { return s.id == shard; });
   if (it == found->shards.end())
-    return make_error(Errc::not_found, "stream '{}' has no shard {} in Redis at {}", stream.str(), shard, uri_.display());
+    return make_error(Errc::not_found, "stream '{}' has no shard {} in Redis at {}", stream.str(), shard, sync_.uri().display());
   const std::string id = EntryId::from_seq(next_seq).previous().str();
   bool missing = false;
   SEA_TRY(call(it->key, format_command({"XGROUP", "SETID", it->key, group, id}), [&](redisReply* reply) -> Result<void> {

@@ -3,7 +3,8 @@
 //
 // - list: SCAN TYPE stream on every master; K:N keys are listed as K.
 // - describe: per shard XINFO STREAM (first/last id → seq/ts, length), MEMORY USAGE (bytes),
-//   XINFO GROUPS (committed = last-delivered-id + 1; lag = Redis 7's lag + pending entries).
+//   XINFO GROUPS (committed = last-delivered-id + 1; lag = Redis 7's lag + pending entries),
+//   XINFO CONSUMERS (members, parked entries, entries pending on stale members): xinfo.hpp.
 // - create: empty streams (XGROUP CREATE … MKSTREAM of a throw-away group, then DESTROY);
 //   one shard is the plain key K, N > 1 shards are K:0 … K:N-1. Retention goes to sea-meta:K.
 // - remove: DEL of every shard key and of sea-meta:K.
@@ -20,6 +21,7 @@
 
 #include "backends/redis/discovery.hpp"
 #include "backends/redis/router.hpp"
+#include "backends/redis/xinfo.hpp"
 #include "core/streamer.hpp"
 
 namespace sea::redis {
@@ -40,17 +42,12 @@ class RedisAdmin final : public Admin {
 
  private:
   using Parse = std::function<Result<void>(redisReply* reply)>;
-  Result<Router*> router();
   // Sends one command about `key` and runs the loop until `parse` has seen the reply.
   Result<void> call(const std::string& key, const std::string& command, const Parse& parse);
   Result<ShardLayout> layout(const StreamKey& stream);
   Result<void> trim_shard(const std::string& key, const TrimSpec& spec);
-  bool wait(const bool& done, std::uint64_t timeout_ms);
 
-  loop::Loop& loop_;
-  Uri uri_;
-  ConnectOptions options_;
-  std::unique_ptr<Router> router_;
+  SyncRouter sync_;
 };
 
 }  // namespace sea::redis

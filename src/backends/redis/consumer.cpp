@@ -21,6 +21,26 @@ Result<std::uint64_t> parse_property(const std::string& name, const std::string&
   return n;
 }
 
+// KEYS[1] the shard; ARGV[1] the group, ARGV[2] this member, ARGV[3] the parking consumer.
+// Moves every entry pending on the member to the parking consumer with delivery time 0 (so
+// that any claim takes it at once), then deletes the member (consumer.hpp, "Ending cleanly").
+// XCLAIM drops ids no longer in the stream from the pending list. Bounded: 300 x 1000 ids.
+constexpr std::string_view kReleaseScript =
+    "local moved = 0 "
+    "for round = 1, 300 do "
+    "  local p = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1000, ARGV[2]) "
+    "  if #p == 0 then break end "
+    "  local a = {'XCLAIM', KEYS[1], ARGV[1], ARGV[3], '0'} "
+    "  for i = 1, #p do a[#a + 1] = p[i][1] end "
+    "  a[#a + 1] = 'TIME' a[#a + 1] = '0' a[#a + 1] = 'JUSTID' "
+    "  redis.call(unpack(a)) "
+    "  moved = moved + #p "
+    "end "
+    "if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) == 0 then "
+    "  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) "
+    "end "
+    "return moved";
+
 std::string default_member() {
   char host[256] = "sea";
   ::gethostname(host, sizeof host - 1);
@@ -66,7 +86,27 @@ RedisConsumer::RedisConsumer(loop::Loop& loop, std::unique_ptr<Router> router, s
 }
 
 RedisConsumer::~RedisConsumer() {
+  release();
   for (Batch& batch : batches_) free_elements(batch.entries);
+}
+
+void RedisConsumer::release() {
+  if (!group_mode_ || fatal_ || !router_->ready()) return;
+  flush_acks();
+  // Sent now, written and answered while the router's connections drain on destruction (at
+  // most a second, Connection::drain_before_close), after the XACKs above on the same
+  // connection. The tails are closed before that, but a close is not ordered with commands
+  // on another connection: CLIENT UNBLOCK is.
+  for (const Shard& shard : shards_) {
+    if (!shard.positioned) continue;
+    if (shard.tail && shard.tail_id_known)
+      (void)router_->command(shard.key, format_command({"CLIENT", "UNBLOCK", std::to_string(shard.tail_client_id)}),
+                             nullptr);
+    (void)router_->command(shard.key,
+                           format_command({"EVAL", kReleaseScript, "1", shard.key, options_.group, member_,
+                                           kParkedConsumer}),
+                           nullptr);
+  }
 }
 
 void RedisConsumer::on_ready() {
@@ -131,7 +171,8 @@ void RedisConsumer::position(std::size_t index) {
       if (error != nullptr) return on_read_error(index, *error);
       if (reply->type == REDIS_REPLY_ERROR && !reply_text(reply).starts_with("BUSYGROUP"))
         return on_read_error(index, reply_error("XGROUP CREATE", reply));
-      shards_[index].phase = Phase::history;
+      shards_[index].phase = Phase::claim;
+      shards_[index].claim_cursor = EntryId{};
       positioned(index);
     });
     if (!sent) shard.reading = false;
@@ -182,6 +223,7 @@ std::size_t RedisConsumer::poll(std::size_t max, const Sink& sink) {
     view.shard = shard.id;
     while (batch.pos < batch.entries.count && delivered < max && batch.generation == shard.generation) {
       const redisReply* entry = batch.entries.elements[batch.pos++];
+      --buffered_entries_;
       if (!decode_entry(entry, id, view, headers_, scratch_)) continue;
       shard.next = std::max(shard.next, id.next());
       if (group_mode_) {
@@ -189,9 +231,11 @@ std::size_t RedisConsumer::poll(std::size_t max, const Sink& sink) {
         ++unacked_total_;
       }
       ++delivered;
+      ++handed_total_;
       sink(view);
     }
     if (batch.pos < batch.entries.count && batch.generation == shard.generation) break;
+    buffered_entries_ -= batch.entries.count - batch.pos;  // (a batch of an old position: dropped)
     free_elements(batch.entries);
     buffered_bytes_ -= batch.bytes;
     batches_.pop_front();

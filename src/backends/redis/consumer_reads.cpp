@@ -35,6 +35,13 @@ bool RedisConsumer::paused() const {
   return buffered_bytes_ >= options_.max_buffer_bytes || unacked_total_ >= kMaxUnacked;
 }
 
+std::size_t RedisConsumer::wanted() const {
+  if (options_.max_messages == 0) return tuning_.read_count;
+  const std::uint64_t taken = handed_total_ + buffered_entries_;
+  if (taken >= options_.max_messages) return 0;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(tuning_.read_count, options_.max_messages - taken));
+}
+
 void RedisConsumer::read_all() {
   if (discovered_ < streams_.size()) return;
   for (std::size_t i = 0; i < shards_.size(); ++i) read(i);
@@ -43,8 +50,11 @@ void RedisConsumer::read_all() {
 void RedisConsumer::read(std::size_t index) {
   Shard& shard = shards_[index];
   if (!shard.positioned || shard.reading || paused()) return;
+  if (shard.phase == Phase::claim) return claim_at_start(index);
+  const std::size_t want = wanted();
+  if (want == 0) return;  // -c N has all it will take: read no further (poll() reads on)
   if (shard.phase == Phase::tail) return read_tail(index);
-  const std::string count = std::to_string(tuning_.read_count);
+  const std::string count = std::to_string(want);
   std::string cmd;
   if (!group_mode_) {
     cmd = format_command({"XRANGE", shard.key, shard.next.str(), "+", "COUNT", count});
@@ -55,11 +65,39 @@ void RedisConsumer::read(std::size_t index) {
     cmd = format_command({"XREADGROUP", "GROUP", options_.group, member_, "COUNT", count, "STREAMS", shard.key, ">"});
   }
   const std::uint64_t generation = shard.generation;
+  Result<void> sent =
+      router_->command(shard.key, cmd, [this, index, generation, want](redisReply* reply, const Error* error) {
+        shards_[index].reading = false;
+        if (error != nullptr) return on_read_error(index, *error);
+        if (reply->type == REDIS_REPLY_ERROR) return on_read_error(index, reply_error(shards_[index].key, reply));
+        on_entries(index, generation, group_mode_ ? entries_of_read(reply) : reply, want);
+      });
+  if (sent) shard.reading = true;
+}
+
+void RedisConsumer::claim_at_start(std::size_t index) {
+  Shard& shard = shards_[index];
+  // JUSTID: the entries only change owner here; the history phase then reads them from our own
+  // pending list, in id order, with the rest of it.
+  const std::string cmd = format_command({"XAUTOCLAIM", shard.key, options_.group, member_,
+                                          std::to_string(tuning_.claim_min_idle_ms), shard.claim_cursor.str(),
+                                          "COUNT", "1000", "JUSTID"});
+  const std::uint64_t generation = shard.generation;
   Result<void> sent = router_->command(shard.key, cmd, [this, index, generation](redisReply* reply, const Error* error) {
-    shards_[index].reading = false;
+    Shard& s = shards_[index];
+    s.reading = false;
     if (error != nullptr) return on_read_error(index, *error);
-    if (reply->type == REDIS_REPLY_ERROR) return on_read_error(index, reply_error(shards_[index].key, reply));
-    on_entries(index, generation, group_mode_ ? entries_of_read(reply) : reply, false);
+    if (reply->type == REDIS_REPLY_ERROR) return on_read_error(index, reply_error("XAUTOCLAIM", reply));
+    if (generation != s.generation || s.phase != Phase::claim) return read(index);
+    Result<EntryId> cursor =
+        reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 ? EntryId::parse(reply_text(reply->element[0]))
+                                                                 : Result<EntryId>(EntryId{});
+    s.claim_cursor = cursor ? *cursor : EntryId{};
+    if (s.claim_cursor == EntryId{}) {
+      s.phase = Phase::history;
+      s.history_after = EntryId{};
+    }
+    read(index);
   });
   if (sent) shard.reading = true;
 }
@@ -75,21 +113,34 @@ void RedisConsumer::read_tail(std::size_t index) {
   shard.tail_lost = false;
   if (!shard.tail) {
     shard.tail = router_->open_for_key(shard.key, "tail");
+    shard.tail_id_known = false;
     shard.tail->set_on_state([this, index](bool up) {
       shards_[index].tail_lost = !up;  // back at the same node: kept
+      shards_[index].tail_id_known = false;
       if (up) return read(index);
       shards_[index].tail_waiting = false;
     });
   }
   if (!shard.tail->up()) return;  // read again when it connects
-  const std::string count = std::to_string(tuning_.read_count);
+  if (group_mode_ && !shard.tail_id_known) {
+    // Pipelined ahead of the blocking read: the id that release() unblocks at the end.
+    const std::uint64_t generation = shard.generation;
+    (void)shard.tail->command(format_command({"CLIENT", "ID"}), [this, index, generation](redisReply* reply, const Error* error) {
+      Shard& s = shards_[index];
+      if (error != nullptr || generation != s.generation || reply->type != REDIS_REPLY_INTEGER) return;
+      s.tail_client_id = reply->integer;
+      s.tail_id_known = true;
+    });
+  }
+  const std::size_t want = wanted();
+  const std::string count = std::to_string(want);
   const std::string cmd =
       group_mode_ ? format_command({"XREADGROUP", "GROUP", options_.group, member_, "COUNT", count, "BLOCK", "0",
                                     "STREAMS", shard.key, ">"})
                   : format_command({"XREAD", "COUNT", count, "BLOCK", "0", "STREAMS", shard.key,
                                     shard.next.previous().str()});
   const std::uint64_t generation = shard.generation;
-  Result<void> sent = shard.tail->command(cmd, [this, index, generation](redisReply* reply, const Error* error) {
+  Result<void> sent = shard.tail->command(cmd, [this, index, generation, want](redisReply* reply, const Error* error) {
     Shard& s = shards_[index];
     if (generation != s.generation) return read(index);  // a seek dropped this connection's purpose
     s.tail_waiting = false;
@@ -108,12 +159,12 @@ void RedisConsumer::read_tail(std::size_t index) {
       s.tail.reset();
       return on_read_error(index, reply_error(s.key, reply));
     }
-    on_entries(index, generation, entries_of_read(reply), true);
+    on_entries(index, generation, entries_of_read(reply), want);
   }, true);
   if (sent) shard.tail_waiting = true;
 }
 
-void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redisReply* entries, bool from_tail) {
+void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redisReply* entries, std::size_t asked) {
   Shard& shard = shards_[index];
   if (generation != shard.generation) return read(index);
   StolenElements stolen = steal_elements(entries);
@@ -142,10 +193,11 @@ void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redi
     }
     batches_.push_back(Batch{index, generation, stolen, 0, bytes});
     buffered_bytes_ += bytes;
+    buffered_entries_ += n;
   } else {
     free_elements(stolen);
   }
-  const bool full = n >= tuning_.read_count;
+  const bool full = n >= asked;
   if (shard.phase == Phase::history) {
     if (n == 0) shard.phase = Phase::pages;
   } else if (!full) {
@@ -155,7 +207,6 @@ void RedisConsumer::on_entries(std::size_t index, std::uint64_t generation, redi
     shard.phase = Phase::pages;
     shard.caught_up = false;
   }
-  (void)from_tail;
   notify();
   read(index);
 }
@@ -164,7 +215,9 @@ void RedisConsumer::on_read_error(std::size_t index, const Error& error) {
   last_error_ = error.message;
   // A read lost with its connection may have been delivered (pending) on the server: with a
   // group, our own pending entries after the last one received are read first on reconnect.
-  if (group_mode_ && error.code == Errc::closed) shards_[index].phase = Phase::history;
+  // (A shard still taking over parked entries finishes that first.)
+  if (group_mode_ && error.code == Errc::closed && shards_[index].phase != Phase::claim)
+    shards_[index].phase = Phase::history;
   if (error.message.find("NOGROUP") != std::string::npos) shards_[index].positioned = false;
   if (error.code != Errc::closed || !router_->ready())
     retry_timer_.start(1000, 0, [this] { on_ready(); });
@@ -186,13 +239,14 @@ void RedisConsumer::flush_acks() {
 }
 
 void RedisConsumer::claim() {
-  if (paused() || !router_->ready()) return;
+  if (paused() || !router_->ready() || wanted() == 0) return;
   for (std::size_t index = 0; index < shards_.size(); ++index) {
     Shard& shard = shards_[index];
-    if (!shard.positioned) continue;
+    // A shard still reading its own pending list would read what this claims a second time.
+    if (!shard.positioned || shard.phase == Phase::claim || shard.phase == Phase::history) continue;
     const std::string cmd = format_command({"XAUTOCLAIM", shard.key, options_.group, member_,
                                             std::to_string(tuning_.claim_min_idle_ms), shard.claim_cursor.str(),
-                                            "COUNT", std::to_string(tuning_.read_count)});
+                                            "COUNT", std::to_string(wanted())});
     const std::uint64_t generation = shard.generation;
     (void)router_->command(shard.key, cmd, [this, index, generation](redisReply* reply, const Error* error) {
       if (error != nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) return;
@@ -206,6 +260,7 @@ void RedisConsumer::claim() {
       if (stolen.count == 0) return free_elements(stolen);
       batches_.push_back(Batch{index, generation, stolen, 0, bytes});
       buffered_bytes_ += bytes;
+      buffered_entries_ += stolen.count;
       notify();
     });
   }

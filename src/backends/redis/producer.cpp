@@ -6,35 +6,12 @@
 #include <algorithm>
 
 #include "backends/redis/layout.hpp"
+#include "backends/redis/xadd_command.hpp"
 #include "core/murmur2.hpp"
 
 namespace sea::redis {
 
 namespace {
-
-// KEYS[1] the shard, KEYS[2] the dedupe key; ARGV[1] the window in ms, then the entry fields.
-constexpr std::string_view kDedupeScript =
-    "local id = redis.call('GET', KEYS[2]) "
-    "if id then return id end "
-    "id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2)) "
-    "redis.call('SET', KEYS[2], id, 'PX', ARGV[1]) "
-    "return id";
-
-// KEYS[1] the shard; ARGV[1] the caller's ts in ms, ARGV[2] MAXLEN ("0": none), then the entry
-// fields. The explicit id `<ts>-*` keeps the time in the id; a stream whose top is already later
-// refuses it, and then the entry gets `*` and the time rides in the field `ts` (producer.hpp).
-constexpr std::string_view kStampScript =
-    "local a = {KEYS[1]} "
-    "if ARGV[2] ~= '0' then a[2] = 'MAXLEN' a[3] = '~' a[4] = ARGV[2] end "
-    "local at = #a + 1 "
-    "a[at] = ARGV[1] .. '-*' "
-    "for i = 3, #ARGV do a[#a + 1] = ARGV[i] end "
-    "local r = redis.pcall('XADD', unpack(a)) "
-    "if type(r) == 'table' and r.err then "
-    "  a[at] = '*' table.insert(a, at + 1, 'ts') table.insert(a, at + 2, ARGV[1]) "
-    "  r = redis.call('XADD', unpack(a)) "
-    "end "
-    "return r";
 
 constexpr std::uint64_t kEntryOverheadBytes = 64;
 
@@ -42,26 +19,6 @@ constexpr std::uint64_t kEntryOverheadBytes = 64;
 // its fields, the connection's reply slot (Connection::Pending) and hiredis's callback node.
 // Counted in window_bytes_, so that max_in_flight_bytes bounds the memory the window holds.
 constexpr std::size_t kEntryMemoryBytes = 160;
-
-// Replies that mean "not now" rather than "never": the message is sent again shortly.
-bool transient(std::string_view error) {
-  return error.starts_with("LOADING") || error.starts_with("TRYAGAIN") || error.starts_with("CLUSTERDOWN") ||
-         error.starts_with("BUSY") || error.starts_with("MASTERDOWN");
-}
-
-// XADD KEY [MAXLEN ~ N] ID, the array header counting the field_count fields that follow.
-void append_xadd_head(std::string& out, std::string_view key, std::string_view max_len, std::string_view id,
-                      std::size_t field_count) {
-  append_array_header(out, 3 + (max_len.empty() ? 0 : 3) + field_count);
-  append_bulk(out, "XADD");
-  append_bulk(out, key);
-  if (!max_len.empty()) {
-    append_bulk(out, "MAXLEN");
-    append_bulk(out, "~");
-    append_bulk(out, max_len);
-  }
-  append_bulk(out, id);
-}
 
 }  // namespace
 
@@ -201,39 +158,21 @@ bool RedisProducer::transmit(Entry& entry, const std::string& key) {
     const std::size_t nul = fields.find('\0');
     const std::string dedupe = fmt::format("sea-dedupe:{{{}}}:{}", key, fields.substr(0, nul));
     fields.remove_prefix(nul + 1);
-    append_array_header(command_, 6 + entry.field_count);
-    append_bulk(command_, "EVAL");
-    append_bulk(command_, kDedupeScript);
-    append_bulk(command_, "2");
-    append_bulk(command_, key);
-    append_bulk(command_, dedupe);
-    append_bulk(command_, std::to_string(options_.dedupe_window_ms));
-  } else {
-    std::string max_len;
-    if (retention_.max_bytes && sent_ > 0) {
-      const std::uint64_t average = encoded_bytes_ / sent_ + kEntryOverheadBytes;
-      max_len = std::to_string(std::max<std::uint64_t>(1, *retention_.max_bytes / average));
-    }
-    if (entry.ts != 0 && plain_stamp_ok(entry)) {
-      // The explicit id cannot be refused (see plain_stamp_ok): a plain XADD, 3x cheaper.
-      append_xadd_head(command_, key, max_len, fmt::format("{}-*", entry.ts), entry.field_count);
-      command_.append(fields);
-      return send_command(entry, key, true);
-    }
-    if (entry.ts != 0) {
-      append_array_header(command_, 6 + entry.field_count);
-      append_bulk(command_, "EVAL");
-      append_bulk(command_, kStampScript);
-      append_bulk(command_, "1");
-      append_bulk(command_, key);
-      append_bulk(command_, std::to_string(entry.ts));
-      append_bulk(command_, max_len.empty() ? std::string_view("0") : std::string_view(max_len));
-      command_.append(fields);
-      return send_command(entry, key);
-    }
-    append_xadd_head(command_, key, max_len, "*", entry.field_count);
+    build_dedupe_xadd(command_, key, dedupe, options_.dedupe_window_ms, fields, entry.field_count);
+    return send_command(entry, key);
   }
-  command_.append(fields);
+  std::string max_len;
+  if (retention_.max_bytes && sent_ > 0) {
+    const std::uint64_t average = encoded_bytes_ / sent_ + kEntryOverheadBytes;
+    max_len = std::to_string(std::max<std::uint64_t>(1, *retention_.max_bytes / average));
+  }
+  if (entry.ts != 0 && plain_stamp_ok(entry)) {
+    // The explicit id cannot be refused (see plain_stamp_ok): a plain XADD, 3x cheaper.
+    build_xadd(command_, key, max_len, fmt::format("{}-*", entry.ts), fields, entry.field_count);
+    return send_command(entry, key, true);
+  }
+  if (entry.ts != 0) build_stamped_xadd(command_, key, entry.ts, max_len, fields, entry.field_count);
+  else build_xadd(command_, key, max_len, "*", fields, entry.field_count);
   return send_command(entry, key);
 }
 
@@ -328,7 +267,7 @@ void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* erro
       resend_from_ = std::min(resend_from_, ticket);
     }
   } else if (reply->type == REDIS_REPLY_ERROR) {
-    if (transient(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
+    if (transient_refusal(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
       entry.state = State::queued;
       resend_from_ = std::min(resend_from_, ticket);
       flow_of(entry.shard).probing = true;

@@ -9,23 +9,14 @@
 
 #include "backends/redis/discovery.hpp"
 #include "backends/redis/layout.hpp"
+#include "backends/redis/xinfo.hpp"
 
 namespace sea::redis {
 
 namespace {
 
-constexpr std::uint64_t kConnectTimeoutMs = 10'000;
 constexpr std::uint64_t kSampleTimeoutMs = 30'000;
 constexpr std::size_t kWindow = 512;  // commands in flight: bounds reply memory
-
-const redisReply* field(const redisReply* map, std::string_view name) {
-  if (map == nullptr || map->type != REDIS_REPLY_ARRAY) return nullptr;
-  for (std::size_t i = 0; i + 1 < map->elements; i += 2)
-    if (reply_text(map->element[i]) == name) return map->element[i + 1];
-  return nullptr;
-}
-
-std::int64_t integer(const redisReply* r) { return r != nullptr && r->type == REDIS_REPLY_INTEGER ? r->integer : 0; }
 
 struct ShardRef {
   std::size_t stream;  // index into the streams
@@ -76,38 +67,12 @@ std::string streams_tag(const std::vector<std::string>& streams) {
 }
 
 RedisStats::RedisStats(loop::Loop& loop, Uri uri, ConnectOptions options)
-    : loop_(loop), uri_(std::move(uri)), options_(std::move(options)) {}
+    : sync_(loop, std::move(uri), std::move(options), "top") {}
 
 RedisStats::~RedisStats() = default;
 
-bool RedisStats::wait(const bool& done, std::uint64_t timeout_ms) {
-  bool timed_out = false;
-  loop::Timer timer(loop_);
-  timer.start(timeout_ms, 0, [&timed_out] { timed_out = true; });
-  while (!done && !timed_out) loop_.run_once(true);
-  return done;
-}
-
-Result<Router*> RedisStats::router() {
-  if (!router_) {
-    Result<std::unique_ptr<Router>> made = Router::create(loop_, uri_, options_, "top");
-    if (!made) return made.error();
-    router_ = std::move(*made);
-  }
-  if (!router_->ready()) {
-    bool ready = false;
-    router_->set_on_ready([&ready] { ready = true; });
-    const bool got = wait(ready, kConnectTimeoutMs) || router_->ready();
-    router_->set_on_ready(nullptr);
-    if (!got)
-      return make_error(Errc::timeout, "cannot reach Redis at {}: {}", uri_.display(),
-                        router_->last_error().empty() ? "no answer" : router_->last_error());
-  }
-  return router_.get();
-}
-
 Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
-  Result<Router*> got = router();
+  Result<Router*> got = sync_.get();
   if (!got) return got.error();
   Router& r = **got;
   ClusterStats out;
@@ -119,7 +84,7 @@ Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
     done = true;
     keys = std::move(found);
   });
-  if (!wait(done, kSampleTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer SCAN", uri_.display());
+  if (!sync_.wait(done, kSampleTimeoutMs)) return make_error(Errc::timeout, "Redis at {} did not answer SCAN", sync_.uri().display());
   if (!*keys) return keys->error();
   out.requests += 1 + keys->value().size() / 1000;
   std::map<std::string, std::vector<std::pair<std::optional<ShardId>, std::string>>> by_stream;
@@ -150,7 +115,7 @@ Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
   std::vector<HeaderView> headers;
   std::string scratch;
   auto send = [&](const std::string& key, std::string command, ReplyFn fn) {
-    while (in_flight >= kWindow) loop_.run_once(true);
+    while (in_flight >= kWindow) sync_.loop().run_once(true);
     ++in_flight;
     ++out.requests;
     Result<void> sent = r.command(key, command, [&in_flight, fn = std::move(fn)](redisReply* reply, const Error* error) {
@@ -170,18 +135,13 @@ Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
       StreamStats& stream = out.streams[ref.stream];
       ShardStats s;
       s.id = ref.id;
-      const redisReply* added = field(reply, "entries-added");
-      s.appended = static_cast<std::uint64_t>(added != nullptr ? integer(added) : integer(field(reply, "length")));
-      Result<EntryId> last = EntryId::parse(reply_text(field(reply, "last-generated-id")));
-      if (last) s.last_seq = last->to_seq();
-      const redisReply* first = field(reply, "first-entry");
-      if (first != nullptr && first->type == REDIS_REPLY_ARRAY && first->elements == 2) {
-        Result<EntryId> first_id = EntryId::parse(reply_text(first->element[0]));
-        if (first_id) s.first_seq = first_id->to_seq();
-      }
+      const XinfoStream x = read_xinfo_stream(reply);
+      s.appended = x.appended;
+      if (x.last_generated) s.last_seq = x.last_generated->to_seq();
+      if (x.first) s.first_seq = x.first->to_seq();
       EntryId id;
       MessageView view;
-      if (decode_entry(field(reply, "last-entry"), id, view, headers, scratch)) {
+      if (decode_entry(x.last_entry, id, view, headers, scratch)) {
         s.last_ts = static_cast<Timestamp>(id.ms);
         if (s.last_ts >= stream.last_ts) {
           stream.last_ts = s.last_ts;
@@ -190,37 +150,35 @@ Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
           stream.preview_known = request.previews;
         }
       }
-      ref.groups = integer(field(reply, "groups"));
+      ref.groups = x.groups;
       stream.shards.push_back(s);
     });
   }
   // Every command calls back exactly once (a timeout drops the connection, failing the rest),
   // and the callbacks point at this frame: wait for all of them even after a failure.
-  while (in_flight > 0) loop_.run_once(true);
+  while (in_flight > 0) sync_.loop().run_once(true);
   if (failure) return *failure;
   if (request.groups) {
     std::vector<std::map<std::string, GroupStats>> groups(out.streams.size());
+    std::vector<std::pair<const ShardRef*, std::string>> named;  // (shard, group) for XINFO CONSUMERS
     for (const ShardRef& ref : shards) {
       if (ref.groups <= 0 || failure) continue;
       send(ref.key, format_command({"XINFO", "GROUPS", ref.key}), [&, &ref = ref](redisReply* reply, const Error* error) {
         if (error != nullptr) return (void)(failure = *error);
-        if (reply->type != REDIS_REPLY_ARRAY) return;
-        for (std::size_t i = 0; i < reply->elements; ++i) {
-          const redisReply* g = reply->element[i];
-          const std::string name(reply_text(field(g, "name")));
-          GroupStats& group = groups[ref.stream][name];
-          group.name = name;
-          group.members = std::max(group.members, static_cast<std::uint32_t>(integer(field(g, "consumers"))));
-          // Entries delivered but not acknowledged, plus entries not yet delivered.
-          group.lag += static_cast<std::uint64_t>(integer(field(g, "pending")) + integer(field(g, "lag")));
-          Result<EntryId> delivered = EntryId::parse(reply_text(field(g, "last-delivered-id")));
-          if (delivered) group.committed.emplace_back(ref.id, delivered->to_seq() + 1);
-        }
+        for (std::string& name : add_xinfo_groups(reply, ref.id, groups[ref.stream])) named.emplace_back(&ref, std::move(name));
       });
     }
-    // Every command calls back exactly once (a timeout drops the connection, failing the rest),
-  // and the callbacks point at this frame: wait for all of them even after a failure.
-  while (in_flight > 0) loop_.run_once(true);
+    while (in_flight > 0) sync_.loop().run_once(true);
+    // Then each group's members, parked and stale entries.
+    for (const auto& [ref, name] : named) {
+      if (failure) break;
+      send(ref->key, format_command({"XINFO", "CONSUMERS", ref->key, name}),
+           [&, ref = ref, &name = name](redisReply* reply, const Error* error) {
+             if (error != nullptr) return (void)(failure = *error);
+             add_xinfo_consumers(reply, kDefaultClaimMs, groups[ref->stream][name]);
+           });
+    }
+    while (in_flight > 0) sync_.loop().run_once(true);
     if (failure) return *failure;
     for (std::size_t i = 0; i < out.streams.size(); ++i)
       for (auto& [name, group] : groups[i]) out.streams[i].groups.push_back(std::move(group));
@@ -238,7 +196,7 @@ Result<ClusterStats> RedisStats::sample(const StatsRequest& request) {
     });
     if (!sent) --pending_lists;
   }
-  while (pending_lists > 0) loop_.run_once(true);
+  while (pending_lists > 0) sync_.loop().run_once(true);
   std::map<std::string, std::uint32_t> producer_count;
   std::map<std::string, std::uint32_t> consumer_count;
   for (const std::string& p : producers)

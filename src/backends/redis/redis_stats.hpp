@@ -6,8 +6,9 @@
 // - per shard XINFO STREAM: entries-added (the monotonic counter rates come from; Redis 7),
 //   last-generated-id (last seq), first entry (first seq), last entry (time and preview), and
 //   the number of groups;
-// - XINFO GROUPS only for shards that have groups: members, pending + lag (Redis 7), the last
-//   delivered id;
+// - XINFO GROUPS only for shards that have groups: pending + lag (Redis 7), the last
+//   delivered id; then XINFO CONSUMERS of each group: members, parked and stale entries
+//   (the reading of these replies is shared with admin describe: xinfo.hpp);
 // - CLIENT LIST on every master: sea names its connections sea-<role>-<name>@<streams>-<pid>
 //   (redis_streamer.cpp), so producers (sea-producer-*) and consumers (sea-consumer-*,
 //   sea-tail-*) are counted per stream and per process. Clients not made by sea are invisible.
@@ -20,6 +21,7 @@
 #include <memory>
 
 #include "backends/redis/router.hpp"
+#include "backends/redis/xinfo.hpp"
 #include "core/stats.hpp"
 
 namespace sea::redis {
@@ -31,13 +33,7 @@ class RedisStats {
   Result<ClusterStats> sample(const StatsRequest& request);
 
  private:
-  Result<Router*> router();
-  bool wait(const bool& done, std::uint64_t timeout_ms);
-
-  loop::Loop& loop_;
-  Uri uri_;
-  ConnectOptions options_;
-  std::unique_ptr<Router> router_;
+  SyncRouter sync_;
 };
 
 // The client name suffix that tells top which streams a connection serves: "@k1,k2", or ""
