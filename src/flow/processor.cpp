@@ -304,8 +304,8 @@ void Processor::on_delivery(Producer::Ticket, const Result<Receipt>& outcome) {
 }
 
 std::optional<InputRef> Processor::processing() const {
-  if (marks_.empty() || !stdin_) return std::nullopt;
-  const std::uint64_t taken = stdin_->taken_total();
+  if (marks_.empty()) return std::nullopt;
+  const std::uint64_t taken = stdin_ ? stdin_->taken_total() : taken_at_close_;
   for (const Mark& m : marks_)
     if (m.end >= taken) return ref(m);
   return ref(marks_.back());
@@ -419,6 +419,7 @@ void Processor::maybe_finish_end() {
   if (phase_ != Phase::ending || committing_) return;
   if (stdin_ && stdin_->pending() > 0 && !stdin_->failed()) return;  // still writing CMD's input
   if (stdin_) {
+    taken_at_close_ = stdin_->taken_total();
     stdin_.reset();
     if (child_) child_->close_stdin();  // CMD sees the end of its input
     if (stopping_ && options_.grace_ms > 0) {
@@ -442,9 +443,12 @@ void Processor::maybe_finish_end() {
     finish(stopping_ ? Outcome::stopped : Outcome::failed);
     return;
   }
-  if (last_exit_.status != 0)
-    spdlog::warn("{}: CMD ended with {} after its input ended; its output is committed", options_.name,
-                 last_exit_.describe());
+  if (last_exit_.status != 0) {
+    // A failure, not an end: what it wrote for its last inputs may be missing. Refeed them.
+    phase_ = Phase::feeding;
+    crashed(last_exit_);
+    return;
+  }
   commit([this, outcome] { finish(outcome); });
 }
 
@@ -463,6 +467,7 @@ void Processor::crashed(const loop::ChildExit& exit) {
   // CMD ended while it still had input coming: say where, then restart from the last commit.
   const std::optional<InputRef> at = processing();
   quiet_timer_.stop();
+  grace_timer_.stop();
   phase_ = Phase::restarting;
   if (at)
     spdlog::error("{}: CMD {} while processing {} shard {} seq {}", options_.name, exit.describe(), at->stream,

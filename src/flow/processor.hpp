@@ -216,6 +216,7 @@ class Processor {
   std::uint64_t commits_ = 0;
   std::uint64_t dead_lettered_ = 0;
   std::uint64_t stdout_bytes_ = 0;
+  std::uint64_t taken_at_close_ = 0;  // stdin bytes CMD had taken when its stdin was closed
   std::uint64_t quiet_seen_at_ = ~0ULL;  // stdout_bytes_ when the last quiet look succeeded
   int quiet_looks_ = 0;
   int quick_looks_ = 0;
