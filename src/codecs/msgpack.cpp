@@ -1,5 +1,7 @@
 // The `msgpack` decoder: one MessagePack object after another in a concatenated stream. Each
-// frame is the object's exact bytes, or its JSON text with msgpack_to_json.
+// frame is the object's exact bytes, or its JSON text with msgpack_to_json. One exception: the
+// integers 48-57, whose one byte is an ASCII digit, are always stored as their JSON text
+// (reads_as_json_digit below), so that the msgpack encoder gives them back byte for byte.
 //
 // Framing uses a small streaming scanner instead of msgpack-cxx's unpacker: the unpacker buffers
 // an incomplete object until it is whole, so a str32 header declaring 4 GB would make it hold
@@ -186,6 +188,11 @@ class MsgpackDecoder final : public Decoder {
       frame.payload = json_;
     } else if (reads_as_json_digit(frame_)) {
       json_ = fmt::format("{}", static_cast<int>(frame_[0]));
+      if (json_.size() > max_) {
+        report(fmt::format("object as JSON is {} bytes, over max_message_bytes ({}); skipped", json_.size(), max_),
+               sink);
+        return;
+      }
       frame.payload = json_;
     } else {
       frame.payload = frame_;
