@@ -8,8 +8,9 @@
 // stream reads them) are split: this is what two FIFO writers give when the first one's last
 // value had no newline and the reader did not see the end between them. A line is parsed whole
 // first, so the common case costs one parse; only a line that fails is cut into values by
-// split_values() and each value parsed on its own, a bad one reported with its own position and
-// the good ones around it kept. A line that is one value (or cannot be cut) is reported as before.
+// split_values() and each value parsed on its own: the good ones are messages, and each run of
+// bad ones between them is one error at its own byte. A line that is one value, or in which no
+// value is good (plain text, say), is one error as before.
 //
 // Lines are parsed in place inside the caller's chunk whenever SIMDJSON_PADDING bytes follow
 // them there, so the hot path copies nothing.
@@ -103,21 +104,44 @@ class NdjsonDecoder final : public Decoder {
     // 1. Not one value: is it several? Cut it; one span means the line is simply bad.
     spans_.clear();
     split_values(text, [&](std::size_t begin, std::size_t end) { spans_.emplace_back(begin, end); });
-    if (spans_.size() <= 1) {
+    // Each value is parsed in place: the rest of the line and what follows it are readable.
+    auto parse_span = [&](std::size_t i) {
+      auto [begin, end] = spans_[i];
+      return parser_.parse(text.substr(begin, end - begin), text.size() - end + line.readable_after).get(root);
+    };
+    // 2. Worth cutting only when a value in it is good: a line of plain words stays one error.
+    std::size_t first_good = 0;
+    while (spans_.size() > 1 && first_good < spans_.size() && parse_span(first_good) != simdjson::SUCCESS) {
+      ++first_good;
+    }
+    if (spans_.size() <= 1 || first_good == spans_.size()) {
       report(line, code, sink, Part{});
       return;
     }
-    // 2. Each value on its own, in place: the rest of the line and what follows it are readable.
+    // 3. In order: each good value is a message, each run of bad ones one error at its first byte.
+    std::size_t bad_from = spans_.size();  // the first span of the current run of bad ones, if any
+    simdjson::error_code bad_code = simdjson::SUCCESS;
+    auto end_bad_run = [&](std::size_t end) {
+      if (bad_from == spans_.size()) return;
+      std::size_t at = spans_[bad_from].first;
+      report(line, bad_code, sink,
+             Part{at, bad_from + 1, end, spans_.size(), text.substr(at, spans_[end - 1].second - at)});
+      bad_from = spans_.size();
+    };
     for (std::size_t i = 0; i < spans_.size(); ++i) {
-      auto [begin, end] = spans_[i];
-      std::string_view value = text.substr(begin, end - begin);
-      code = parser_.parse(value, text.size() - end + line.readable_after).get(root);
-      if (code == simdjson::SUCCESS) {
-        emit(value, root, sink);
-      } else {
-        report(line, code, sink, Part{begin, i + 1, spans_.size(), value});
+      code = parse_span(i);  // again for those before first_good: the cost falls on bad input only
+      if (code != simdjson::SUCCESS) {
+        if (bad_from == spans_.size()) {
+          bad_from = i;
+          bad_code = code;
+        }
+        continue;
       }
+      end_bad_run(i);
+      auto [begin, end] = spans_[i];
+      emit(text.substr(begin, end - begin), root, sink);
     }
+    end_bad_run(spans_.size());
   }
 
   void emit(std::string_view payload, simdjson::dom::element root, FrameSink& sink) {
@@ -127,25 +151,30 @@ class NdjsonDecoder final : public Decoder {
     sink.on_frame(frame);
   }
 
-  // One of the values a line was cut into: where it starts in the line, which of how many.
+  // A run of the values a line was cut into: where it starts in the line, which of how many.
   struct Part {
     std::size_t at = 0;
-    std::size_t index = 0;  // 1-based; 0: the whole line
+    std::size_t first = 0;  // 1-based; 0: the whole line
+    std::size_t last = 0;
     std::size_t count = 0;
     std::string_view text;
   };
 
-  // A bad line, or one bad value of a line (its own offset, the line's number).
+  // A bad line, or a run of bad values in a line (at its own offset, with the line's number).
   static void report(const Line& line, simdjson::error_code code, FrameSink& sink, const Part& part) {
     DecodeError error;
     error.line = line.line;
     error.offset = line.offset + part.at;
-    if (part.index == 0) {
-      error.reason = fmt::format("invalid JSON: {}", simdjson::error_message(code));
+    std::string_view message = simdjson::error_message(code);
+    if (part.first == 0) {
+      error.reason = fmt::format("invalid JSON: {}", message);
       error.raw = line.text;
+    } else if (part.first == part.last) {
+      error.reason = fmt::format("invalid JSON: value {} of the {} on this line: {}", part.first, part.count, message);
+      error.raw = part.text;
     } else {
-      error.reason = fmt::format("invalid JSON: value {} of the {} on this line: {}", part.index, part.count,
-                                 simdjson::error_message(code));
+      error.reason = fmt::format("invalid JSON: values {} to {} of the {} on this line: {}", part.first, part.last,
+                                 part.count, message);
       error.raw = part.text;
     }
     sink.on_error(error);
