@@ -101,47 +101,44 @@ class NdjsonDecoder final : public Decoder {
       emit(text, root, sink);
       return;
     }
-    // 1. Not one value: is it several? Cut it; one span means the line is simply bad.
-    spans_.clear();
-    split_values(text, [&](std::size_t begin, std::size_t end) { spans_.emplace_back(begin, end); });
-    // Each value is parsed in place: the rest of the line and what follows it are readable.
-    auto parse_span = [&](std::size_t i) {
-      auto [begin, end] = spans_[i];
+    // 1. Not one value: is it several? Cut it (twice, rather than holding the spans: memory
+    // stays the same for any line) and parse each value in place: the rest of the line and
+    // what follows it are readable.
+    auto parse_span = [&](std::size_t begin, std::size_t end) {
       return parser_.parse(text.substr(begin, end - begin), text.size() - end + line.readable_after).get(root);
     };
-    // 2. Worth cutting only when a value in it is good: a line of plain words stays one error.
-    std::size_t first_good = 0;
-    while (spans_.size() > 1 && first_good < spans_.size() && parse_span(first_good) != simdjson::SUCCESS) {
-      ++first_good;
-    }
-    if (spans_.size() <= 1 || first_good == spans_.size()) {
+    std::size_t count = 0;
+    bool any_good = false;
+    split_values(text, [&](std::size_t begin, std::size_t end) {
+      ++count;
+      if (!any_good) any_good = parse_span(begin, end) == simdjson::SUCCESS;
+    });
+    // 2. Worth it only when a value is good and not the whole line: plain text stays one error.
+    if (count <= 1 || !any_good) {
       report(line, code, sink, Part{});
       return;
     }
     // 3. In order: each good value is a message, each run of bad ones one error at its first byte.
-    std::size_t bad_from = spans_.size();  // the first span of the current run of bad ones, if any
+    Part bad;  // the current run of bad values (first == 0: none)
     simdjson::error_code bad_code = simdjson::SUCCESS;
-    auto end_bad_run = [&](std::size_t end) {
-      if (bad_from == spans_.size()) return;
-      std::size_t at = spans_[bad_from].first;
-      report(line, bad_code, sink,
-             Part{at, bad_from + 1, end, spans_.size(), text.substr(at, spans_[end - 1].second - at)});
-      bad_from = spans_.size();
-    };
-    for (std::size_t i = 0; i < spans_.size(); ++i) {
-      code = parse_span(i);  // again for those before first_good: the cost falls on bad input only
+    std::size_t index = 0;
+    split_values(text, [&](std::size_t begin, std::size_t end) {
+      ++index;
+      code = parse_span(begin, end);  // again: the cost falls on lines that held bad bytes only
       if (code != simdjson::SUCCESS) {
-        if (bad_from == spans_.size()) {
-          bad_from = i;
+        if (bad.first == 0) {
+          bad = Part{begin, index, index, count, {}};
           bad_code = code;
         }
-        continue;
+        bad.last = index;
+        bad.text = text.substr(bad.at, end - bad.at);
+        return;
       }
-      end_bad_run(i);
-      auto [begin, end] = spans_[i];
+      if (bad.first != 0) report(line, bad_code, sink, bad);
+      bad = Part{};
       emit(text.substr(begin, end - begin), root, sink);
-    }
-    end_bad_run(spans_.size());
+    });
+    if (bad.first != 0) report(line, bad_code, sink, bad);
   }
 
   void emit(std::string_view payload, simdjson::dom::element root, FrameSink& sink) {
@@ -199,7 +196,6 @@ class NdjsonDecoder final : public Decoder {
   std::string key_field_;
   JsonParser parser_;
   std::string key_text_;
-  std::vector<std::pair<std::size_t, std::size_t>> spans_;  // the values of a line being cut
 };
 
 }  // namespace
