@@ -22,14 +22,14 @@ _sea_streamer_options() {
         tap)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
-                  --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
+                  --format -J --envelope -f --format-string --output-delimiter --no-output-header --crlf" ;;
         consume)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
-                  --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
+                  --format -J --envelope -f --format-string --output-delimiter --no-output-header --crlf" ;;
         decode)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
-                  --format -J --envelope -f --format-string --output-delimiter --no-output-header
+                  --format -J --envelope -f --format-string --output-delimiter --no-output-header --crlf
                   --segments --json" ;;
         top)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
@@ -39,7 +39,7 @@ _sea_streamer_options() {
         seek)
             echo "-h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
                   -T --time -S --seq -p --shard -G --group --commit -e --exit -c --count --json
-                  --format -J --envelope -f --format-string --output-delimiter --no-output-header" ;;
+                  --format -J --envelope -f --format-string --output-delimiter --no-output-header --crlf" ;;
         relay)
             echo "-h --help -i --input -O --output -X --input-X --output-X -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards

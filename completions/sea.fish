@@ -81,6 +81,7 @@ complete -c sea -n '__sea_streamer_using tap' -s J -l envelope -d 'NDJSON envelo
 complete -c sea -n '__sea_streamer_using tap' -s f -l format-string -x -d 'kcat-style format: %t %p %o %T %k %K %s %S %h'
 complete -c sea -n '__sea_streamer_using tap' -l output-delimiter -x -d 'CSV output delimiter'
 complete -c sea -n '__sea_streamer_using tap' -l no-output-header -d 'CSV/TSV output without a header row'
+complete -c sea -n '__sea_streamer_using tap' -l crlf -d 'CSV/TSV output rows end with CRLF (RFC 4180)'
 
 # sea streamer produce
 complete -c sea -n '__sea_streamer_using produce' -s h -l help -d 'Print help and exit'
@@ -129,6 +130,7 @@ complete -c sea -n '__sea_streamer_using consume' -s J -l envelope -d 'NDJSON en
 complete -c sea -n '__sea_streamer_using consume' -s f -l format-string -x -d 'kcat-style format: %t %p %o %T %k %K %s %S %h'
 complete -c sea -n '__sea_streamer_using consume' -l output-delimiter -x -d 'CSV output delimiter'
 complete -c sea -n '__sea_streamer_using consume' -l no-output-header -d 'CSV/TSV output without a header row'
+complete -c sea -n '__sea_streamer_using consume' -l crlf -d 'CSV/TSV output rows end with CRLF (RFC 4180)'
 
 # sea streamer decode
 complete -c sea -n '__sea_streamer_using decode' -F
@@ -145,6 +147,7 @@ complete -c sea -n '__sea_streamer_using decode' -s J -l envelope -d 'NDJSON env
 complete -c sea -n '__sea_streamer_using decode' -s f -l format-string -x -d 'kcat-style format: %t %p %o %T %k %K %s %S %h'
 complete -c sea -n '__sea_streamer_using decode' -l output-delimiter -x -d 'CSV output delimiter'
 complete -c sea -n '__sea_streamer_using decode' -l no-output-header -d 'CSV/TSV output without a header row'
+complete -c sea -n '__sea_streamer_using decode' -l crlf -d 'CSV/TSV output rows end with CRLF (RFC 4180)'
 complete -c sea -n '__sea_streamer_using decode' -l segments -d 'Print the segment summary instead of the messages'
 complete -c sea -n '__sea_streamer_using decode' -l json -d 'With --segments: a JSON array'
 
@@ -193,6 +196,7 @@ complete -c sea -n '__sea_streamer_using seek' -s J -l envelope -d 'NDJSON envel
 complete -c sea -n '__sea_streamer_using seek' -s f -l format-string -x -d 'kcat-style format string'
 complete -c sea -n '__sea_streamer_using seek' -l output-delimiter -x -d 'CSV output delimiter'
 complete -c sea -n '__sea_streamer_using seek' -l no-output-header -d 'CSV/TSV output without a header row'
+complete -c sea -n '__sea_streamer_using seek' -l crlf -d 'CSV/TSV output rows end with CRLF (RFC 4180)'
 
 # sea streamer relay
 complete -c sea -n '__sea_streamer_using relay' -s h -l help -d 'Print help and exit'

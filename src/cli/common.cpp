@@ -61,6 +61,7 @@ void add_output_format_options(CLI::App& app, OutputFormatOptions& options) {
                  "kcat-style format: %t stream %p shard %o seq %T timestamp %k key %s payload %h headers");
   app.add_option("--output-delimiter", options.delimiter, "CSV output delimiter")->capture_default_str();
   app.add_flag("--no-output-header", options.no_header, "CSV/TSV output without a header row");
+  app.add_flag("--crlf", options.crlf, "CSV/TSV output rows end with CRLF (RFC 4180's line ending)");
 }
 
 namespace {
@@ -206,6 +207,11 @@ Result<std::unique_ptr<codecs::Encoder>> resolve_encoder(const OutputFormatOptio
     return make_error(Errc::invalid_argument, "--output-delimiter must be one character");
   enc.delimiter = options.delimiter[0];
   enc.header = !options.no_header;
+  enc.crlf = options.crlf;
+  if (options.crlf && ((options.format != "csv" && options.format != "tsv") || options.envelope ||
+                       !options.format_string.empty())) {
+    return make_error(Errc::invalid_argument, "--crlf applies to --format csv and tsv only");
+  }
   return codecs::make_encoder(options.format, enc);
 }
 

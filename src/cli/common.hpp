@@ -56,6 +56,7 @@ struct OutputFormatOptions {
   std::string format_string;        // -f
   std::string delimiter = ",";
   bool no_header = false;
+  bool crlf = false;                // csv/tsv rows end with CRLF
 };
 
 struct ErrorPolicy {

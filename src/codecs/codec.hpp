@@ -78,6 +78,7 @@ struct EncoderOptions {
   char delimiter = ',';         // csv
   bool header = true;           // csv/tsv: write a header row from the first object's keys
   char line_end = '\n';         // raw/lines/ndjson: appended after each payload
+  bool crlf = false;            // csv/tsv: rows end with "\r\n" (RFC 4180) instead of line_end
 };
 
 class Encoder {

@@ -1,6 +1,16 @@
-// The `msgpack` encoder: a JSON payload becomes the equivalent MessagePack object; any other
-// payload is written as a msgpack str when it is valid UTF-8, else as bin, so every message
-// survives and the output is one object per message, as the msgpack decoder reads it.
+// The `msgpack` encoder: one MessagePack object per message, as the msgpack decoder reads them
+// back. Each payload is, in this order:
+//   1. JSON text: written as the equivalent MessagePack object (what ndjson, csv and tsv input
+//      store, and `--to json`);
+//   2. else exactly one complete MessagePack object (what msgpack input stores): written as it is,
+//      byte for byte;
+//   3. else any other bytes: a msgpack str when they are valid UTF-8, else bin, so every message
+//      survives.
+// Why JSON first: a payload that is both is one byte, an ASCII digit (every MessagePack object
+// of two or more bytes starts with a byte >= 0x80, which no JSON text starts with, and a JSON
+// text of one byte is a digit). Read as JSON, ndjson's `7` stays the integer 7; the msgpack
+// decoder stores the objects 48-57 (whose one byte is a digit) as their JSON text, which step 1
+// packs back into the same byte, so msgpack -> msgpack stays the identity too.
 #include <msgpack.hpp>
 
 #include "codecs/internal.hpp"
@@ -20,6 +30,10 @@ class MsgpackEncoder final : public Encoder {
     simdjson::dom::element root;
     if (!is_blank(message.payload) && parser_.parse(message.payload).get(root) == simdjson::SUCCESS) {
       json_to_msgpack(root, out);
+      return;
+    }
+    if (is_one_msgpack_object(message.payload)) {
+      out.append(message.payload);
       return;
     }
     StringWriter writer{out};

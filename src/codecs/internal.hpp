@@ -181,4 +181,9 @@ inline constexpr std::size_t kMaxMsgpackDepth = 512;
 Result<void> msgpack_to_json(std::string_view object_bytes, std::string& out, std::size_t max_bytes);
 void json_to_msgpack(simdjson::dom::element value, std::string& out);
 
+// Whether the bytes are exactly one complete MessagePack object, nothing missing and nothing
+// after it (msgpack.cpp, the decoder's framing rules without its state): the msgpack encoder
+// writes such a payload as it is. No allocation; O(number of headers).
+bool is_one_msgpack_object(std::string_view bytes);
+
 }  // namespace sea::codecs::detail

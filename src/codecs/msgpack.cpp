@@ -1,5 +1,7 @@
 // The `msgpack` decoder: one MessagePack object after another in a concatenated stream. Each
-// frame is the object's exact bytes, or its JSON text with msgpack_to_json.
+// frame is the object's exact bytes, or its JSON text with msgpack_to_json. One exception: the
+// integers 48-57, whose one byte is an ASCII digit, are always stored as their JSON text
+// (reads_as_json_digit below), so that the msgpack encoder gives them back byte for byte.
 //
 // Framing uses a small streaming scanner instead of msgpack-cxx's unpacker: the unpacker buffers
 // an incomplete object until it is whole, so a str32 header declaring 4 GB would make it hold
@@ -64,6 +66,14 @@ TypeInfo classify(std::uint8_t b) {
 // No real object owes this many children; a stream claiming so is treated as malformed so that
 // the counter can never overflow.
 constexpr std::uint64_t kMaxPending = std::uint64_t(1) << 62;
+
+// The top-level objects whose one byte is an ASCII digit: positive fixints 48-57, which read as
+// JSON text 0-9. They are stored as their JSON text ("48".."57") instead: the msgpack encoder
+// reads a JSON payload first (so that ndjson "7" comes out as the integer 7), and packs "55" back
+// into the very byte 0x37, so msgpack in, msgpack out is still the identity.
+bool reads_as_json_digit(std::string_view object) {
+  return object.size() == 1 && object[0] >= '0' && object[0] <= '9';
+}
 
 // Lifecycle: made by make_decoder, driven by one thread through feed()/finish().
 class MsgpackDecoder final : public Decoder {
@@ -176,6 +186,14 @@ class MsgpackDecoder final : public Decoder {
         return;
       }
       frame.payload = json_;
+    } else if (reads_as_json_digit(frame_)) {
+      json_ = fmt::format("{}", static_cast<int>(frame_[0]));
+      if (json_.size() > max_) {
+        report(fmt::format("object as JSON is {} bytes, over max_message_bytes ({}); skipped", json_.size(), max_),
+               sink);
+        return;
+      }
+      frame.payload = json_;
     } else {
       frame.payload = frame_;
     }
@@ -217,6 +235,32 @@ class MsgpackDecoder final : public Decoder {
 };
 
 }  // namespace
+
+bool is_one_msgpack_object(std::string_view bytes) {
+  std::uint64_t pending = 1;  // objects still owed, as in the decoder
+  std::size_t i = 0;
+  while (pending > 0) {
+    if (i == bytes.size()) return false;
+    TypeInfo info = classify(static_cast<std::uint8_t>(bytes[i++]));
+    if (info.kind == TypeInfo::invalid) return false;
+    if (bytes.size() - i < std::size_t(info.header) + info.extra) return false;
+    std::uint64_t length = 0;
+    for (std::size_t k = 0; k < info.header; ++k) length = (length << 8) | static_cast<std::uint8_t>(bytes[i + k]);
+    i += info.header + info.extra;
+    --pending;
+    std::uint64_t skip = info.fixed_skip;
+    switch (info.kind) {
+      case TypeInfo::bytes: skip = length; break;
+      case TypeInfo::array: pending += info.header > 0 ? length : info.children; break;
+      case TypeInfo::map: pending += info.header > 0 ? 2 * length : info.children; break;
+      default: break;
+    }
+    // Every owed object takes at least one byte: more than are left means the bytes end first.
+    if (skip > bytes.size() - i || pending > bytes.size() - i) return false;
+    i += skip;
+  }
+  return i == bytes.size();
+}
 
 Result<std::unique_ptr<Decoder>> make_msgpack_decoder(const DecoderOptions& options) {
   return std::unique_ptr<Decoder>(std::make_unique<MsgpackDecoder>(options));

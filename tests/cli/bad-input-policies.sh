@@ -22,7 +22,8 @@ print(n)')
 }
 printf '{"a":1}\n{"a":2}\n{"a":\n{"a":4}\n{"a":5}\n' > "$T/json"; check ndjson "$T/json" 4 "line 3"
 printf '{"a":1}\n\xff\xfe\n{"a":3}\n' > "$T/utf8"; check ndjson "$T/utf8" 2 "line 2"
-printf '{"a":1}\n{"a":1} {"b":2}\n{"a":3}\n' > "$T/two"; check ndjson "$T/two" 2 "line 2"
+# Values back to back on one line are split; a bad one among them is reported at its own byte.
+printf '{"a":1}\n{"a":1} {bad} {"b":2}\n{"a":3}\n' > "$T/two"; check ndjson "$T/two" 4 "line 2 (byte 16)"
 printf 'id,name\n1,ok\n2,"unbalanced\n' > "$T/csv"; check csv "$T/csv" 1 "line 3"
 printf 'id,name\n1,ok\n2,too,many\n3,ok\n' > "$T/csv2"; check csv "$T/csv2" 2 "line 3"
 python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("81a16101" "81a161"))' > "$T/mp"; check msgpack "$T/mp" 1 "byte 4"

@@ -103,6 +103,22 @@ TEST_CASE("csv and tsv encoders") {
         "a\tb\tc\nx\\ty\t\\N\t1\\\\2\\n\n");
 }
 
+TEST_CASE("csv encoder: CRLF, rows of one empty field, repeated header names") {
+  EncoderOptions crlf;
+  crlf.crlf = true;
+  CHECK(encode("csv", crlf, {message("{\"a\":\"1\",\"b\":\"x\\r\\ny\"}"), message("{\"a\":\"\",\"b\":\"\"}")}) ==
+        "a,b\r\n1,\"x\r\ny\"\r\n,\r\n");
+  CHECK(encode("tsv", crlf, {message("{\"a\":\"1\"}")}) == "a\r\n1\r\n");
+  // An empty line is no record to the csv decoder: one empty field is written as "".
+  CHECK(encode("csv", {}, {message("{\"\":\"\"}"), message("{\"\":\"x\"}"), message("\"\""), message("[\"\"]"),
+                           message("[]")}) == "\"\"\n\"\"\nx\n\"\"\n\"\"\n\n");
+  // What the csv decoder makes of a header "a,a": written back in its own order.
+  CHECK(encode("csv", {}, {message("{\"a\":\"1\",\"a\":\"2\"}"), message("{\"a\":\"3\",\"a\":\"4\"}")}) ==
+        "a,a\n1,2\n3,4\n");
+  // Keys in another order are still looked up by name.
+  CHECK(encode("csv", {}, {message("{\"a\":1,\"b\":2}"), message("{\"b\":3,\"a\":4}")}) == "a,b\n1,2\n4,3\n");
+}
+
 TEST_CASE("msgpack encoder") {
   msgpack::sbuffer expected;
   msgpack::packer<msgpack::sbuffer> packer(expected);
@@ -116,10 +132,38 @@ TEST_CASE("msgpack encoder") {
   packer.pack(true);
   packer.pack_nil();
   packer.pack(std::string("not json"));
-  packer.pack_bin(1);
-  packer.pack_bin_body("\xff", 1);
-  CHECK(encode("msgpack", {}, {message("{\"a\":[1,-2,1.5,\"s\",true,null]}"), message("not json"), message("\xff")}) ==
-        std::string(expected.data(), expected.size()));
+  packer.pack_bin(2);
+  packer.pack_bin_body("\xff\xfe", 2);
+  CHECK(encode("msgpack", {}, {message("{\"a\":[1,-2,1.5,\"s\",true,null]}"), message("not json"),
+                               message("\xff\xfe")}) == std::string(expected.data(), expected.size()));
+}
+
+TEST_CASE("msgpack encoder: JSON first, then one MessagePack object as it is, then str or bin") {
+  struct Case {
+    std::string payload;
+    std::string out;
+  };
+  const std::vector<Case> cases = {
+      {"7", "\x07"},               // JSON (and the msgpack integer 55): JSON wins
+      {" 7\r", "\x07"},           // JSON with whitespace: not one msgpack object anyway
+      {"55", "\x37"},              // how the msgpack decoder stores the integer 55
+      {"\x81\xa1" "a\x01", "\x81\xa1" "a\x01"},  // a msgpack map: as it is
+      {std::string("\xc0", 1), "\xc0"},              // nil
+      {"\xff", "\xff"},           // -1
+      {std::string("\xcb\x3f\xf8\0\0\0\0\0\0", 9), std::string("\xcb\x3f\xf8\0\0\0\0\0\0", 9)},  // 1.5
+      {"a", "a"},                   // one byte that is no JSON: the msgpack integer 97
+      {"\xd0\x90", "\xd0\x90"},  // U+0410 is also int8 -112: one msgpack object
+      {"ab", "\xa2" "ab"},          // two objects' worth: a str
+      {"\xd0\x90\xd0\x91", "\xa4\xd0\x90\xd0\x91"},
+      {"", "\xa0"},                // empty: a str
+      {"\x92\x01", "\xc4\x02\x92\x01"},  // a truncated array: bin
+      {"\xc1", "\xc4\x01\xc1"},   // the never-used byte: bin
+      {"\x01\x02", "\xa2\x01\x02"},  // two objects back to back (valid UTF-8): a str
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.payload);
+    CHECK(encode("msgpack", {}, {message(c.payload)}) == c.out);
+  }
 }
 
 TEST_CASE("unknown formats are errors naming the known ones") {

@@ -68,6 +68,13 @@ std::vector<DecodeCase> msgpack_cases() {
        {"E byte 0: truncated MessagePack object: the input ended after 6 of its bytes"}},
       {"too deep for json", "msgpack", json, {deep + bytes({0x02})},
        {"E byte 0: MessagePack object nested deeper than 512 levels", "F 2"}},
+      // 0x30-0x39 (the integers 48-57) are ASCII digits, which the msgpack encoder would read as
+      // JSON 0-9: they are stored as their JSON text, which it packs back into the same byte.
+      {"integers whose byte is a digit are stored as JSON", "msgpack", {},
+       {bytes({0x30, 0x37, 0x39, 0x2f, 0x3a, 0x92, 0x30, 0x39})},
+       {"F 48", "F 55", "F 57", "F /", "F :", "F " + bytes({0x92, 0x30, 0x39})}},
+      {"a digit's JSON text over a 1-byte limit", "msgpack", with_max(1), {bytes({0x37, 0x01})},
+       {"E byte 0: object as JSON is 2 bytes, over max_message_bytes (1); skipped", "F " + bytes({0x01})}},
       {"offsets across writers", "msgpack", {}, {bytes({0x01}), bytes({0x92})},
        {"F " + bytes({0x01}), "E byte 1: truncated MessagePack object: the input ended after 1 of its bytes"}},
   };

@@ -1,7 +1,11 @@
 // Round trips: NDJSON → ndjson decoder → msgpack encoder → msgpack decoder with msgpack_to_json
-// gives the same JSON values; csv encoder → csv decoder gives the same rows as strings.
+// gives the same JSON values; msgpack decoder → msgpack encoder gives the same bytes; csv encoder
+// → csv decoder gives the same rows as strings; JSON text and one MessagePack object overlap only
+// in the ten one-byte payloads 0-9.
+#include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
+#include "codecs/internal.hpp"
 #include "harness.hpp"
 
 namespace sea::codecs::test {
@@ -71,6 +75,67 @@ TEST_CASE("csv encoder output reads back through the csv decoder") {
     (*encoder)->encode(view, csv);
   }
   CHECK(decode_all("csv", {}, csv) == payloads);
+}
+
+TEST_CASE("msgpack decoder then msgpack encoder gives the same bytes") {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  for (int i = -40; i < 300; ++i) packer.pack(i);  // every fixint, 48-57 among them
+  packer.pack_map(2);
+  packer.pack(std::string("k"));
+  packer.pack_array(3);
+  packer.pack_nil();
+  packer.pack(2.5);
+  packer.pack(std::string("caf\xc3\xa9"));
+  packer.pack(7);
+  packer.pack_bin(3);
+  packer.pack_bin_body("\x00\xc1\xff", 3);
+  packer.pack(std::uint64_t(18446744073709551615u));
+  packer.pack(std::int64_t(-9223372036854775807 - 1));
+  packer.pack(1.0f / 3.0f);
+  packer.pack(std::string("7"));
+  packer.pack(std::string(""));
+  packer.pack_array(0);
+  packer.pack_map(0);
+  std::string input(buffer.data(), buffer.size());
+
+  std::vector<std::string> frames = decode_all("msgpack", {}, input);
+  CHECK(frames.size() == 340 + 8);
+  Result<std::unique_ptr<Encoder>> encoder = make_encoder("msgpack", {});
+  REQUIRE(encoder.ok());
+  std::string output;
+  for (const std::string& frame : frames) {
+    MessageView view;
+    view.payload = frame;
+    (*encoder)->encode(view, output);
+  }
+  CHECK(output == input);
+}
+
+TEST_CASE("JSON text and one complete MessagePack object overlap only in the digits") {
+  simdjson::dom::parser parser;
+  for (int b = 0; b < 256; ++b) {
+    std::string one(1, static_cast<char>(b));
+    CAPTURE(b);
+    bool json = parser.parse(one).error() == simdjson::SUCCESS;
+    CHECK(json == (b >= '0' && b <= '9'));
+    // The one-byte objects: fixints, nil, false, true, and the empty fixmap, fixarray, fixstr.
+    bool one_byte_object = b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3 || b == 0x80 ||
+                           b == 0x90 || b == 0xa0;
+    CHECK(detail::is_one_msgpack_object(one) == one_byte_object);
+  }
+  // Longer JSON texts: their first byte is a one-byte MessagePack object, so never one object.
+  for (const char* text : {"12", "{}", "[]", "\"\"", "null", "true", "-1", " 1", "1 ", "\xef\xbb\xbf" "1", "{\"a\":1}"}) {
+    CAPTURE(text);
+    CHECK(!detail::is_one_msgpack_object(text));
+  }
+  // And what is one: whole, nothing missing, nothing after.
+  CHECK(detail::is_one_msgpack_object("\x92\x01\xa1x"));
+  CHECK(!detail::is_one_msgpack_object("\x92\x01"));
+  CHECK(!detail::is_one_msgpack_object("\x92\x01\xa1x\x01"));
+  CHECK(!detail::is_one_msgpack_object(std::string("\xdd\xff\xff\xff\xff\xc0", 6)));
+  CHECK(!detail::is_one_msgpack_object(std::string("\xdb\xff\xff\xff\xff" "abc", 8)));
+  CHECK(!detail::is_one_msgpack_object(""));
 }
 
 }  // namespace sea::codecs::test
