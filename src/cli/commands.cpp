@@ -16,6 +16,7 @@ const CommandEntry kCommands[] = {
     {"seek", "Print a stream from a time or seq, or move a group's position there", &setup_seek},
     {"relay", "Copy a stream across backends, keeping keys, headers and timestamps", &setup_relay},
     {"process", "Run any unix program as a stream processor: input stream -> CMD -> output stream", &setup_process},
+    {"replay", "Re-feed a processor's logged inputs and compare its output with the logged output", &setup_replay},
     {"admin", "List, describe, create, delete, trim streams and set their retention", &setup_admin},
     {"top", "The htop of streams: rates, last messages, producers, consumers and lag, live", &setup_top},
 #ifdef SEA_HAVE_KAFKA

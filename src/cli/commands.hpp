@@ -33,6 +33,7 @@ void setup_top(CLI::App& app, Runner& runner);
 void setup_seek(CLI::App& app, Runner& runner);
 void setup_relay(CLI::App& app, Runner& runner);
 void setup_process(CLI::App& app, Runner& runner);
+void setup_replay(CLI::App& app, Runner& runner);
 void setup_admin(CLI::App& app, Runner& runner);
 #ifdef SEA_HAVE_KAFKA
 void setup_mock_kafka(CLI::App& app, Runner& runner);

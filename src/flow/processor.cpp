@@ -201,8 +201,9 @@ void Processor::pump() {
   while (phase_ == Phase::feeding && stdin_->pending() < options_.max_stdin_pending &&
          marks_.size() < options_.max_uncommitted) {
     if (options_.max_messages != 0 && fed_ >= options_.max_messages) break;
-    const bool one = options_.lockstep || lockstep_until_commit_;
+    const bool one = options_.lockstep || lockstep_left_ > 0;
     if (one && fed_this_turn) break;
+    fed_in_lockstep_ = one;
     std::size_t max = one ? 1 : kPollBatch;
     if (options_.max_messages != 0) max = std::min<std::size_t>(max, options_.max_messages - fed_);
     const std::size_t n = input_.poll(max, [this](const MessageView& m) { feed_one(m); });
@@ -220,7 +221,7 @@ void Processor::pump() {
     begin_end(Outcome::limit_reached);
   } else if (options_.stop_at_end && input_.at_end() && !fed_this_turn) {
     begin_end(Outcome::end_of_stream);
-  } else if (fed_this_turn && (options_.lockstep || lockstep_until_commit_)) {
+  } else if (fed_this_turn && fed_in_lockstep_) {
     begin_barrier();  // the quiet point after this one message
   } else if (marks_.size() >= options_.max_uncommitted || commit_due_) {
     if (!marks_.empty()) begin_barrier();
@@ -236,6 +237,7 @@ bool Processor::feed_one(const MessageView& m) {
   ++record_.input_count;
   add_run(record_.inputs, m.stream, m.shard, m.seq);
   ++fed_;
+  if (lockstep_left_ > 0) --lockstep_left_;
   if (skip_ && skip_->stream == m.stream && skip_->shard == m.shard && skip_->seq == m.seq) {
     // The poison input: to the dead letter instead of CMD, then on with the rest.
     skip_.reset();
@@ -344,7 +346,7 @@ void Processor::check_quiet() {
 }
 
 void Processor::quiet_point() {
-  const bool lockstep = options_.lockstep || lockstep_until_commit_;
+  const bool lockstep = options_.lockstep || lockstep_left_ > 0;
   if (lockstep && !commit_due_ && marks_.size() < options_.max_uncommitted) {
     phase_ = Phase::feeding;
     pump();
@@ -390,8 +392,6 @@ void Processor::commit(std::function<void()> then) {
       }
       marks_.clear();
       restarts_in_row_ = 0;
-      same_input_crashes_ = 0;
-      lockstep_until_commit_ = false;
       commit_due_ = false;
       record_ = FeedRecord{};
       record_.feed = ++feed_no_;
@@ -475,6 +475,7 @@ void Processor::crashed(const loop::ChildExit& exit) {
   else
     spdlog::error("{}: CMD {} (between messages)", options_.name, exit.describe());
   crash_input_ = at;
+  crash_in_lockstep_ = fed_in_lockstep_;
   if (hooks_.on_crash) hooks_.on_crash(exit, at);
   // Its stdout may still hold what it wrote before it died: produce that first.
   if (stdout_eof_) {
@@ -495,7 +496,7 @@ void Processor::crashed_drained() {
   else
     same_input_crashes_ = crash_input_ ? 1 : 0;
   last_crash_input_ = crash_input_;
-  if (crash_input_ && same_input_crashes_ >= options_.poison && lockstep_until_commit_) {
+  if (crash_input_ && same_input_crashes_ >= options_.poison && crash_in_lockstep_) {
     if (dead_letter_ == nullptr) {
       fail(Error{Errc::io, fmt::format("{} shard {} seq {} crashed CMD {} times in a row (no --dead-letter)",
                                        crash_input_->stream, crash_input_->shard, crash_input_->seq,
@@ -510,6 +511,19 @@ void Processor::crashed_drained() {
                                      restarts_in_row_, options_.max_restarts)});
     return;
   }
+  // What CMD wrote before it died is stored before the refeed starts, so the controller log's
+  // record of the refeed holds only the refeed's outputs.
+  output_.flush([this](Result<void> flushed) {
+    if (phase_ != Phase::restarting) return;
+    if (!flushed) {
+      fail(Error{flushed.error().code, fmt::format("the output: {}", flushed.error().message)});
+      return;
+    }
+    rewind_and_restart();
+  });
+}
+
+void Processor::rewind_and_restart() {
   // Refeed from the last commit, one message per quiet point, so the next crash names its input.
   for (std::size_t i = 0; i < marks_.size(); ++i) {
     bool earlier = false;
@@ -522,14 +536,15 @@ void Processor::crashed_drained() {
       }
     }
   }
-  fed_ -= marks_.size();
+  const std::uint64_t refed = marks_.size();
+  fed_ -= refed;
   marks_.clear();
   const std::uint64_t feed = record_.feed, seed = record_.seed;
   record_ = FeedRecord{};
   record_.feed = feed;
   record_.seed = seed;
   index_in_feed_ = 0;
-  lockstep_until_commit_ = true;
+  lockstep_left_ = std::max<std::uint64_t>(lockstep_left_, refed + 1);
   ++restarts_total_;
   const std::uint64_t backoff = std::min<std::uint64_t>(10'000, 100ULL << std::min(restarts_in_row_ - 1, 7));
   spdlog::warn("{}: restarting CMD in {} ms ({} of at most {} in a row)", options_.name, backoff, restarts_in_row_,

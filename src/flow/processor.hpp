@@ -165,6 +165,7 @@ class Processor {
   void maybe_finish_end();
   void crashed(const loop::ChildExit& exit);
   void crashed_drained();
+  void rewind_and_restart();
   void restart();
   void fail(Error error);
   void finish(Outcome outcome);
@@ -221,7 +222,9 @@ class Processor {
   int quiet_looks_ = 0;
   int quick_looks_ = 0;
   bool commit_due_ = false;
-  bool lockstep_until_commit_ = false;  // after a crash: one message per quiet point
+  std::uint64_t lockstep_left_ = 0;  // after a crash: refeed this many one per quiet point
+  bool fed_in_lockstep_ = false;     // the last feed was one message before a quiet point
+  bool crash_in_lockstep_ = false;   // so the last crash names its input exactly
   loop::ChildExit last_exit_;
   std::optional<InputRef> crash_input_;
   bool stdout_paused_ = false;

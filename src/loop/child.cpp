@@ -26,6 +26,10 @@ std::string ChildExit::describe() const {
     const char* name = sigabbrev_np(signal);
     return fmt::format("killed by signal {} (SIG{})", signal, name != nullptr ? name : "?");
   }
+  if (status > 128 && status < 128 + 65) {  // a shell reports its child's signal this way
+    const char* name = sigabbrev_np(static_cast<int>(status - 128));
+    return fmt::format("exit status {} (128+{}: SIG{})", status, status - 128, name != nullptr ? name : "?");
+  }
   return fmt::format("exit status {}", status);
 }
 
@@ -201,8 +205,43 @@ bool process_waits(const std::string& pid) {
 
 }  // namespace
 
+namespace {
+
+// The process tree under `root` through /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN); false
+// when the kernel has no such files (then every process of /proc is looked at instead).
+bool walk_tree(pid_t root, std::vector<std::string>& out) {
+  std::vector<std::string> todo{std::to_string(root)};
+  bool have_children_files = false;
+  while (!todo.empty()) {
+    const std::string pid = todo.back();
+    todo.pop_back();
+    out.push_back(pid);
+    const std::string tasks = "/proc/" + pid + "/task";
+    DIR* dir = opendir(tasks.c_str());
+    if (dir == nullptr) continue;
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+      std::ifstream children(tasks + "/" + entry->d_name + "/children");
+      if (!children) continue;
+      have_children_files = true;
+      for (std::string child; children >> child;) todo.push_back(child);
+    }
+    closedir(dir);
+    if (out.size() > 4096) break;  // a fork bomb is not quiet
+  }
+  return have_children_files;
+}
+
+}  // namespace
+
 bool Child::quiescent() const {
   if (!running_) return true;
+  std::vector<std::string> tree;
+  if (walk_tree(pid_, tree)) {
+    for (const std::string& pid : tree)
+      if (!process_waits(pid)) return false;
+    return true;
+  }
   DIR* proc = opendir("/proc");
   if (proc == nullptr) return false;
   bool quiet = true;
