@@ -57,9 +57,13 @@ Result<StreamAddress> one_address(const std::string& text, const char* what) {
 
 // The processor's name: --name, else the program's name (`jq -c .` -> jq).
 std::string default_name(const std::string& exec) {
-  const std::size_t start = exec.find_first_not_of(" \t");
+  std::size_t start = exec.find_first_not_of(" \t");
   if (start == std::string::npos) return "process";
   std::string word = exec.substr(start, exec.find_first_of(" \t", start) - start);
+  if (word == "exec" && exec.find_first_not_of(" \t", start + 4) != std::string::npos) {  // `exec prog ...`
+    start = exec.find_first_not_of(" \t", start + 4);
+    word = exec.substr(start, exec.find_first_of(" \t", start) - start);
+  }
   if (const std::size_t slash = word.rfind('/'); slash != std::string::npos) word = word.substr(slash + 1);
   return word.empty() ? "process" : word;
 }

@@ -109,7 +109,8 @@ Processor::Processor(loop::Loop& loop, Consumer& input, Producer& output, std::s
       commit_timer_(loop),
       quiet_timer_(loop),
       restart_timer_(loop),
-      grace_timer_(loop) {}
+      grace_timer_(loop),
+      inflight_timer_(loop) {}
 
 Processor::~Processor() {
   phase_ = Phase::done;
@@ -198,8 +199,9 @@ void Processor::pump() {
   if (phase_ != Phase::feeding || stopping_ || pumping_ || committing_ || !stdin_) return;
   pumping_ = true;
   bool fed_this_turn = false;
+  advance_taken();
   while (phase_ == Phase::feeding && stdin_->pending() < options_.max_stdin_pending &&
-         marks_.size() < options_.max_uncommitted) {
+         marks_.size() < options_.max_uncommitted && marks_.size() - taken_idx_ < inflight_limit_) {
     if (options_.max_messages != 0 && fed_ >= options_.max_messages) break;
     const bool one = options_.lockstep || lockstep_left_ > 0;
     if (one && fed_this_turn) break;
@@ -225,8 +227,32 @@ void Processor::pump() {
     begin_barrier();  // the quiet point after this one message
   } else if (marks_.size() >= options_.max_uncommitted || commit_due_) {
     if (!marks_.empty()) begin_barrier();
+  } else if (marks_.size() - taken_idx_ >= inflight_limit_) {
+    if (!inflight_timer_active_) {  // CMD is behind: look again when it may have read more
+      inflight_timer_active_ = true;
+      inflight_timer_.start(2, 0, [this] {
+        inflight_timer_active_ = false;
+        pump();
+      });
+    }
   } else if (fed_this_turn && stdin_->pending() < options_.max_stdin_pending) {
     resume_.schedule();  // more may be buffered: continue on the next turn, signals get a say
+  }
+}
+
+void Processor::advance_taken() {
+  if (!stdin_) return;
+  const std::uint64_t taken = stdin_->taken_total();
+  while (taken_idx_ < marks_.size() && marks_[taken_idx_].end <= taken) ++taken_idx_;
+  // The window of inputs CMD has not read yet: about 200 ms of CMD's own pace (at least 256
+  // inputs, at most 65,536), so a barrier or a stop waits for little, whatever CMD's speed.
+  const std::uint64_t now = loop_.now_ms();
+  if (now >= rate_since_ms_ + 100) {
+    const std::uint64_t taken_inputs = taken_inputs_base_ + taken_idx_;
+    const double per_ms = static_cast<double>(taken_inputs - rate_inputs_) / static_cast<double>(now - rate_since_ms_);
+    inflight_limit_ = static_cast<std::size_t>(std::clamp(per_ms * 200.0, 256.0, 65536.0));
+    rate_since_ms_ = now;
+    rate_inputs_ = taken_inputs;
   }
 }
 
@@ -252,18 +278,21 @@ bool Processor::feed_one(const MessageView& m) {
     ++dead_lettered_;
     spdlog::warn("{}: {} shard {} seq {} crashed CMD {} times in a row: sent to the dead letter {}",
                  options_.name, m.stream, m.shard, m.seq, options_.poison, dead_letter_stream_);
-    marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
+    const std::uint64_t at = stdin_->written_total() + stdin_->pending();
+    marks_.push_back({at, at, stream, m.shard, m.seq, m.ts});
     return true;
   }
   if (hooks_.before_feed) hooks_.before_feed(m, record_.seed, record_.feed, index_in_feed_);
   ++index_in_feed_;
+  const std::uint64_t start = stdin_->written_total() + stdin_->pending();
   encoder_.encode(m, stdin_->buffer());
-  marks_.push_back({stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
+  marks_.push_back({start, stdin_->written_total() + stdin_->pending(), stream, m.shard, m.seq, m.ts});
   return true;
 }
 
 void Processor::on_stdout(std::string_view chunk) {
   stdout_bytes_ += chunk.size();
+  if (phase_ == Phase::feeding) resume_.schedule();
   if (decoder_) decoder_->feed(chunk, *sink_);
   if (phase_ != Phase::done && output_.congested() && stdout_ && !stdout_paused_) {
     stdout_paused_ = true;
@@ -390,7 +419,9 @@ void Processor::commit(std::function<void()> then) {
                        c.error().message);
         ++commits_;
       }
+      taken_inputs_base_ += marks_.size();
       marks_.clear();
+      taken_idx_ = 0;
       restarts_in_row_ = 0;
       commit_due_ = false;
       record_ = FeedRecord{};
@@ -417,6 +448,22 @@ void Processor::begin_end(Outcome outcome) {
 
 void Processor::maybe_finish_end() {
   if (phase_ != Phase::ending || committing_) return;
+  if (stopping_ && stdin_ && stdin_->pending() > 0) {
+    // A stop: finish the message under way, feed nothing after it (the next run gets the rest).
+    const std::uint64_t written = stdin_->written_total();
+    std::size_t keep_marks = 0;
+    while (keep_marks < marks_.size() && marks_[keep_marks].start < written) ++keep_marks;
+    const std::uint64_t keep_end = keep_marks == 0 ? written : std::max(written, marks_[keep_marks - 1].end);
+    stdin_->truncate_pending(static_cast<std::size_t>(keep_end - written));
+    fed_ -= marks_.size() - keep_marks;
+    marks_.resize(keep_marks);
+    taken_idx_ = std::min(taken_idx_, marks_.size());
+    // The feed record holds what was fed: rebuild its inputs from the marks kept.
+    record_.inputs.clear();
+    record_.input_count = marks_.size();
+    for (const Mark& m : marks_) add_run(record_.inputs, streams_[m.stream], m.shard, m.seq);
+    if (!marks_.empty()) record_.last_ts = marks_.back().ts;
+  }
   if (stdin_ && stdin_->pending() > 0 && !stdin_->failed()) return;  // still writing CMD's input
   if (stdin_) {
     taken_at_close_ = stdin_->taken_total();
@@ -435,8 +482,14 @@ void Processor::maybe_finish_end() {
   if (!child_exited_ || !stdout_eof_) return;
   grace_timer_.stop();
   const Outcome outcome = *end_outcome_;
+  if (last_exit_.signal != 0 && !stopping_) {
+    phase_ = Phase::feeding;  // a crash like any other: refeed from the last commit
+    crashed(last_exit_);
+    return;
+  }
   if (last_exit_.signal != 0) {
-    // Killed while finishing: what it would have written for its last inputs is not known.
+    // Killed while finishing after a stop: what it would have written for its last inputs is
+    // not known, so nothing after the last commit is committed.
     spdlog::error("{}: CMD was {} while finishing its input; nothing after the last commit is committed",
                   options_.name, last_exit_.describe());
     if (!error_) error_ = Error{Errc::io, fmt::format("CMD was {}", last_exit_.describe())};
@@ -539,6 +592,7 @@ void Processor::rewind_and_restart() {
   const std::uint64_t refed = marks_.size();
   fed_ -= refed;
   marks_.clear();
+  taken_idx_ = 0;
   const std::uint64_t feed = record_.feed, seed = record_.seed;
   record_ = FeedRecord{};
   record_.feed = feed;
@@ -598,6 +652,7 @@ void Processor::finish(Outcome outcome) {
   quiet_timer_.stop();
   restart_timer_.stop();
   grace_timer_.stop();
+  inflight_timer_.stop();
   resume_.cancel();
   if (on_done_) {
     auto done = std::move(on_done_);

@@ -139,7 +139,8 @@ class Processor {
 
  private:
   struct Mark {
-    std::uint64_t end;     // stdin byte offset at which this input is fully written
+    std::uint64_t start;   // stdin byte offsets of this input's frame: [start, end)
+    std::uint64_t end;
     std::uint32_t stream;  // index into streams_
     ShardId shard;
     SeqNo seq;
@@ -151,6 +152,7 @@ class Processor {
   void teardown_child();
   std::uint32_t stream_index(std::string_view stream);
   void pump();
+  void advance_taken();
   bool feed_one(const MessageView& message);
   void on_stdout(std::string_view chunk);
   void on_stdout_eof();
@@ -200,11 +202,16 @@ class Processor {
   loop::Timer quiet_timer_;
   loop::Timer restart_timer_;
   loop::Timer grace_timer_;
+  loop::Timer inflight_timer_;
+  bool inflight_timer_active_ = false;
   std::function<void(Outcome)> on_done_;
   Phase phase_ = Phase::feeding;
   std::optional<Outcome> end_outcome_;  // why the input ended (limit / end / stop)
 
   std::deque<Mark> marks_;              // inputs fed since the last commit
+  std::size_t taken_idx_ = 0;           // marks_[0, taken_idx_) were read by CMD
+  std::size_t inflight_limit_ = 1024;   // most inputs fed that CMD has not read yet
+  std::uint64_t taken_inputs_base_ = 0, rate_inputs_ = 0, rate_since_ms_ = 0;
   std::vector<std::string> streams_;
   std::uint64_t stdin_base_ = 0;        // stdin offsets of this CMD start here in marks_
   FeedRecord record_;                   // the feed being built

@@ -82,6 +82,11 @@ class OutputWriter {
   // Blocks (poll) until everything is written or `timeout_ms` passes; for shutdown.
   Result<void> flush_blocking(int timeout_ms);
   std::size_t pending() const { return buffer_.size() - offset_; }
+  // Drops what is pending beyond its first `keep` bytes (a stop that keeps only the message
+  // under way). Bytes already written are not affected.
+  void truncate_pending(std::size_t keep) {
+    if (keep < pending()) buffer_.resize(offset_ + keep);
+  }
   std::uint64_t written_total() const { return written_total_; }
   // What the reader has taken: written_total less the bytes still unread in the pipe (FIONREAD
   // on our end of a FIFO or pipe; the kernel discards them if the reader closes). Other outputs
