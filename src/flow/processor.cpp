@@ -208,6 +208,7 @@ void Processor::pump() {
     fed_in_lockstep_ = one;
     std::size_t max = one ? 1 : kPollBatch;
     if (options_.max_messages != 0) max = std::min<std::size_t>(max, options_.max_messages - fed_);
+    max = std::min(max, options_.max_uncommitted - marks_.size());
     const std::size_t n = input_.poll(max, [this](const MessageView& m) { feed_one(m); });
     if (n == 0) break;
     fed_this_turn = true;
