@@ -18,6 +18,7 @@
 #include "codecs/codec.hpp"
 #include "flow/control_log.hpp"
 #include "flow/processor.hpp"
+#include "flow/registry.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::cli {
@@ -221,6 +222,33 @@ int run_process(const ProcessOptions& options) {
       });
       !started)
     return report(started.error());
+  // The registry: a heartbeat every 5 s in the input's cluster (top and graph read it).
+  std::unique_ptr<flow::RegistryWriter> registry;
+  loop::Timer heartbeat(loop);
+  {
+    ProcessorInfo self;
+    self.name = name;
+    self.exec = options.exec;
+    self.input = options.input;
+    self.output = options.output;
+    self.group = options.consume.group;
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    self.host = host;
+    self.pid = getpid();
+    self.started = now_ms();
+    Result<std::unique_ptr<flow::RegistryWriter>> opened = flow::RegistryWriter::open(**in_streamer, self);
+    if (opened) {
+      registry = std::move(*opened);
+      registry->beat(0, 0);
+      heartbeat.start(flow::kHeartbeatMs, flow::kHeartbeatMs,
+                      [&] { registry->beat(processor.fed(), processor.produced()); });
+      heartbeat.unref();
+    } else {
+      spdlog::warn("{}: not registered in the cluster (top and graph will not show it): {}", name,
+                   opened.error().message);
+    }
+  }
   auto on_signal = [&](int signum) {
     spdlog::debug("signal {}: finishing", signum);
     processor.stop();
@@ -232,6 +260,15 @@ int run_process(const ProcessOptions& options) {
   loop.run();
 
   // 5. The end.
+  heartbeat.stop();
+  if (registry) {
+    bool gone = false;
+    registry->stopped([&](Result<void>) { gone = true; });
+    loop::Timer bound(loop);
+    bound.start(3000, 0, [&] { gone = true; });
+    while (!gone && loop.run_once(true)) {
+    }
+  }
   if (!outcome || *outcome == flow::Processor::Outcome::failed) {
     spdlog::error("{}: {}", name, processor.error() ? processor.error()->message : "stopped");
     exit_code = kExitRuntime;

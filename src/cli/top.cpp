@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
+#include "flow/registry.hpp"
 #include "top/model.hpp"
 #include "top/report.hpp"
 #include "top/screen.hpp"
@@ -44,10 +45,14 @@ void on_json_stop(int) { g_json_stop = 1; }
 
 // Samples once into the model, keeping only the --topic streams when some were named.
 Result<void> sample_into(Streamer& streamer, const StatsRequest& request, const std::set<std::string>& only,
-                         top::Model& model) {
+                         flow::RegistryView* registry, top::Model& model) {
   const std::int64_t started = now_ms();
   Result<ClusterStats> stats = streamer.stats(request);
   if (!stats) return stats.error();
+  if (registry != nullptr) {
+    registry->refresh();
+    stats->processors = registry->live(now_ms());
+  }
   if (!only.empty()) {
     std::vector<StreamStats> kept;
     for (StreamStats& s : stats->streams)
@@ -105,7 +110,15 @@ int run_top(const TopOptions& options) {
   thresholds.stale_ms = *stale;
   top::Model model(thresholds);
   const top::Header header{target->cluster.display(), scheme_name(target->cluster.scheme), *interval};
-  auto sample = [&](top::Model& m) { return sample_into(**streamer, request, only, m); };
+  // Processors registered in the cluster (a registry that appears later is picked up then).
+  std::unique_ptr<flow::RegistryView> registry;
+  auto sample = [&](top::Model& m) {
+    if (!registry) {
+      Result<std::unique_ptr<flow::RegistryView>> opened = flow::RegistryView::open(loop, **streamer);
+      if (opened) registry = std::move(*opened);
+    }
+    return sample_into(**streamer, request, only, registry.get(), m);
+  };
 
   // 2. The screen, unless JSON was asked for.
   if (!options.json) {

@@ -74,8 +74,19 @@ struct StreamStats {
   std::vector<GroupStats> groups;
 };
 
+// A running `sea streamer process`, as its registration in the cluster says (flow/registry.hpp).
+struct ProcessorInfo {
+  std::string name, exec, input, output, group, host;
+  std::int64_t pid = 0;
+  Timestamp started = 0;
+  Timestamp seen = 0;         // its last heartbeat
+  std::uint64_t fed = 0, produced = 0;
+  double in_per_s = 0, out_per_s = 0;  // over its last heartbeat interval
+};
+
 struct ClusterStats {
   Timestamp sampled_at = 0;         // ms since the epoch, when the sample was taken
+  std::vector<ProcessorInfo> processors;  // live processors registered in the cluster
   std::vector<StreamStats> streams; // sorted by name
   bool truncated = false;           // more streams matched than max_streams
   std::optional<std::uint32_t> producers;  // cluster-wide; nullopt when not visible

@@ -45,6 +45,7 @@ void Model::update(const ClusterStats& stats, std::int64_t sample_ms) {
   const Timestamp now = stats.sampled_at;
   sampled_at_ = now;
   truncated_ = stats.truncated;
+  processors_ = stats.processors;
   notes_ = stats.notes;
   std::vector<StreamRow> rows;
   rows.reserve(stats.streams.size());

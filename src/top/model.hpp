@@ -83,6 +83,8 @@ class Model {
   const SelfCost& self_cost() const { return cost_; }
   const std::vector<std::string>& notes() const { return notes_; }
   bool truncated() const { return truncated_; }
+  // The processors registered in the cluster and alive at the last update (flow/registry.hpp).
+  const std::vector<ProcessorInfo>& processors() const { return processors_; }
   Timestamp sampled_at() const { return sampled_at_; }
 
  private:
@@ -107,6 +109,7 @@ class Model {
   std::uint64_t requests_ = 0;
   std::vector<std::string> notes_;
   bool truncated_ = false;
+  std::vector<ProcessorInfo> processors_;
   Timestamp sampled_at_ = 0;
 };
 

@@ -88,6 +88,13 @@ std::string snapshot_json(const Header& header, const Model& model) {
   json streams = json::array();
   for (const StreamRow& row : model.rows()) streams.push_back(row_json(row));
   doc["streams"] = std::move(streams);
+  json processors = json::array();
+  for (const ProcessorInfo& p : model.processors())
+    processors.push_back({{"name", p.name}, {"exec", p.exec}, {"input", p.input}, {"output", p.output},
+                          {"group", p.group}, {"host", p.host}, {"pid", p.pid}, {"started", format_time(p.started)},
+                          {"last_heartbeat", format_time(p.seen)}, {"fed", p.fed}, {"produced", p.produced},
+                          {"in_msgs_per_s", round2(p.in_per_s)}, {"out_msgs_per_s", round2(p.out_per_s)}});
+  doc["processors"] = std::move(processors);
   doc["truncated"] = model.truncated();
   doc["notes"] = model.notes();
   doc["top"] = {{"requests_per_s", round2(model.self_cost().requests_per_s)},

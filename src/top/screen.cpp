@@ -66,9 +66,14 @@ void draw(const Header& header, const Model& model, ViewState& view, const Style
                         human_number(t.rate_1m.msgs_per_s), human_number(t.rate_1h.msgs_per_s),
                         human_number(t.rate_1s.bytes_per_s), human_number(t.rate_1m.bytes_per_s),
                         human_number(t.rate_1h.bytes_per_s)));
-  put(2, 0, fmt::format("streams {}  shards {}  producers {}  consumers {}  bursting {}  stale {}{}", t.streams,
-                        t.shards, count_or_unknown(t.producers), count_or_unknown(t.consumers), t.bursting, t.stale,
-                        model.truncated() ? "  (truncated)" : ""));
+  std::string processors;
+  for (const ProcessorInfo& p : model.processors())
+    processors += fmt::format("{}{} {}->{} {}/s", processors.empty() ? "" : ", ", p.name, p.input.substr(p.input.rfind('/') + 1),
+                              p.output.substr(p.output.rfind('/') + 1), human_number(p.in_per_s));
+  put(2, 0, fmt::format("streams {}  shards {}  producers {}  consumers {}  bursting {}  stale {}{}  processors {}{}{}",
+                        t.streams, t.shards, count_or_unknown(t.producers), count_or_unknown(t.consumers), t.bursting,
+                        t.stale, model.truncated() ? "  (truncated)" : "", model.processors().size(),
+                        processors.empty() ? "" : ": ", processors));
   // 2. Column titles, the sorted one marked.
   const std::vector<const StreamRow*> rows = visible_rows(model.rows(), view);
   std::size_t name_width = 12;
