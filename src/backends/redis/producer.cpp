@@ -220,6 +220,14 @@ bool RedisProducer::transmit(Entry& entry, const std::string& key) {
       command_.append(fields);
       return send_command(entry, key, true);
     }
+    if (entry.ts != 0 && stamp_refused(entry)) {
+      // The script would fall back to `*` plus the field `ts`: that, as a plain XADD.
+      append_xadd_head(command_, key, max_len, "*", entry.field_count + 2);
+      append_bulk(command_, "ts");
+      append_bulk(command_, std::to_string(entry.ts));
+      command_.append(fields);
+      return send_command(entry, key);
+    }
     if (entry.ts != 0) {
       append_array_header(command_, 6 + entry.field_count);
       append_bulk(command_, "EVAL");
@@ -280,6 +288,15 @@ bool RedisProducer::plain_stamp_ok(const Entry& entry) {
   const auto it = tops_.find(entry.shard);
   if (it == tops_.end() || !it->second.known || it->second.unpredicted_in_flight > 0) return false;
   return static_cast<std::uint64_t>(entry.ts) >= it->second.ms;
+}
+
+bool RedisProducer::stamp_refused(const Entry& entry) const {
+  // A known top is a lower bound of the shard's real top when this command runs: ids only grow,
+  // and everything before it in the pipeline is counted in (predicted) or answered. A ts before
+  // it is refused for sure, however many `*` entries of unknown id are in flight.
+  if (options_.delivery == Delivery::exactly_once) return false;
+  const auto it = tops_.find(entry.shard);
+  return it != tops_.end() && it->second.known && static_cast<std::uint64_t>(entry.ts) < it->second.ms;
 }
 
 void RedisProducer::note_reply(Entry& entry, redisReply* reply) {
