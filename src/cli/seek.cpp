@@ -1,25 +1,20 @@
 // `sea streamer seek`: prints a stream from a point in time or a sequence number, or, with
 // `--group G --commit`, moves the group's committed position to that point instead.
 // Steps of run_seek: 1. check the options (exactly one of --time/--seq), 2a. print: open a
-// consumer starting there and pump it to stdout like `consume` (cli/egress.hpp), or 2b. commit:
+// consumer starting there and pump it to stdout like `consume` (cli/consume_run.hpp), or 2b. commit:
 // find the next seq per shard (for --time, the first message at or after it, by reading one
 // message per shard; a shard with none gets its end) and call Admin::set_group_position on
 // each, printing one line (or a JSON object with --json) per shard moved.
-#include <csignal>
 #include <map>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "backends/registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "cli/consumer_setup.hpp"
-#include "cli/egress.hpp"
+#include "cli/consume_run.hpp"
 #include "cli/exit_codes.hpp"
-#include "loop/io.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::cli {
@@ -114,35 +109,7 @@ int run_print(const SeekOptions& options) {
   if (options.shard >= 0) consume.shards.push_back(static_cast<std::uint32_t>(options.shard));
   consume.exit_at_end = options.exit_at_end;
   consume.count = options.count;
-  loop::Loop loop;
-  Result<ConsumerSetup> setup = open_consumer_setup(loop, options.target, consume, options.output);
-  if (!setup) return report(setup.error());
-  Result<std::unique_ptr<Consumer>> consumer = make_consumer(*setup);
-  if (!consumer) return report(consumer.error());
-  loop::OutputWriter writer(loop, STDOUT_FILENO);
-  Egress egress(loop, **consumer, *setup->encoder, writer, EgressLimits{options.count, options.exit_at_end, false});
-  int exit_code = kExitOk;
-  egress.start([&](Egress::Outcome outcome) {
-    if (outcome == Egress::Outcome::consumer_failed) {
-      spdlog::error("{}", (*consumer)->error()->message);
-      exit_code = kExitRuntime;
-    }
-    if (outcome == Egress::Outcome::output_closed && egress.output_error() &&
-        egress.output_error()->backend_code != EPIPE) {
-      spdlog::error("{}", egress.output_error()->message);
-      exit_code = kExitRuntime;
-    }
-    loop.stop();
-  });
-  auto on_signal = [&](int) {
-    egress.stop();
-    loop.stop();
-  };
-  loop::SignalWatch sigint(loop, SIGINT, on_signal);
-  loop::SignalWatch sigterm(loop, SIGTERM, on_signal);
-  loop.run();
-  if (writer.pending() > 0 && !writer.failed()) (void)writer.flush_blocking(2000);
-  return exit_code;
+  return run_consume_to_stdout(options.target, consume, options.output, ConsumeRun{.commit = false});
 }
 
 }  // namespace

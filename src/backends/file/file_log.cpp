@@ -121,11 +121,17 @@ std::size_t frame_size(const MessageView& message) {
 
 void append_frame(std::string& out, SeqNo seq, Timestamp ts, const MessageView& message) {
   const std::size_t start = out.size();
+  append_unsealed_frame(out, ts, message);
+  patch_frame(out.data() + start, seq);
+}
+
+void append_unsealed_frame(std::string& out, Timestamp ts, const MessageView& message) {
+  const std::size_t start = out.size();
   const std::size_t size = frame_size(message);
   out.reserve(start + size);
   put<std::uint32_t>(out, static_cast<std::uint32_t>(size - kFramePrefix));
   put<std::uint32_t>(out, 0);  // CRC, filled in by patch_frame
-  put<std::uint64_t>(out, seq);
+  put<std::uint64_t>(out, 0);  // seq, likewise
   put<std::int64_t>(out, ts);
   out.push_back(message.has_key ? '\1' : '\0');
   put<std::uint32_t>(out, static_cast<std::uint32_t>(message.key.size()));
@@ -138,7 +144,6 @@ void append_frame(std::string& out, SeqNo seq, Timestamp ts, const MessageView& 
     out.append(h.value);
   }
   out.append(message.payload);
-  patch_frame(out.data() + start, seq);
 }
 
 void patch_frame(char* frame, SeqNo seq) {

@@ -61,7 +61,7 @@ Result<Producer::Ticket> FileProducer::send(const MessageView& message) {
   ShardQueue& queue = queues_[shard];
   const Timestamp ts = message.ts != 0 ? message.ts : now_ms();
   queue.frames.push_back({queue.batch.size(), ts});
-  append_frame(queue.batch, 0, ts, message);
+  append_unsealed_frame(queue.batch, ts, message);  // sealed by ShardWriter when it knows the seq
   const Ticket ticket = ++last_ticket_;
   queue.tickets.push_back(ticket);
   ++sent_;

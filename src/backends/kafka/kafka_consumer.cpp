@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "backends/kafka/time_seek.hpp"
@@ -57,6 +58,11 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(loop::Loop& loop, C
   Result<ConfPtr> conf = build_conf(config);
   if (!conf) return conf.error();
   std::unique_ptr<KafkaConsumer> self(new KafkaConsumer(loop, options));
+  self->queue_limit_bytes_ = kbytes * 1024;
+  if (const auto it = options.properties.find("queued.max.messages.kbytes"); it != options.properties.end())
+    self->queue_limit_bytes_ = std::strtoull(it->second.c_str(), nullptr, 10) * 1024;
+  if (const auto it = options.properties.find("queued.min.messages"); it != options.properties.end())
+    self->queue_limit_messages_ = std::strtoull(it->second.c_str(), nullptr, 10);
   self->config_ = config;
   self->topics_ = std::move(topics);
   rd_kafka_conf_set_opaque(conf->get(), self.get());
@@ -180,9 +186,11 @@ PartitionListPtr KafkaConsumer::list_of(const std::vector<PartKey>& keys) const 
 
 void KafkaConsumer::reset_parts(const std::vector<PartKey>& keys) {
   for (const PartKey k : keys) parts_[k] = PartState{};
+  if (std::find(keys.begin(), keys.end(), last_taken_key_) != keys.end()) last_taken_offset_ = -1;
 }
 
 void KafkaConsumer::drop_buffered(const std::vector<PartKey>& keys) {
+  if (std::find(keys.begin(), keys.end(), last_taken_key_) != keys.end()) last_taken_offset_ = -1;
   std::size_t out = batch_pos_;
   for (std::size_t i = batch_pos_; i < batch_.size(); ++i) {
     if (std::find(keys.begin(), keys.end(), key_of(batch_[i])) != keys.end()) rd_kafka_message_destroy(batch_[i]);
@@ -249,8 +257,37 @@ bool KafkaConsumer::refill() {
   // outdated), the rest stay in order per partition.
   std::vector<rd_kafka_message_t*> got(kBatch);
   const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, got.data(), kBatch);
+  std::size_t bytes = 0;
+  for (ssize_t i = 0; i < n; ++i) {
+    const rd_kafka_message_t* m = got[static_cast<std::size_t>(i)];
+    bytes += m->len + m->key_len;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      last_taken_key_ = key_of(m);
+      last_taken_offset_ = m->offset;
+    }
+  }
   for (ssize_t i = 0; i < n; ++i) take_event(got[static_cast<std::size_t>(i)]);
+  // What is left, estimated at this batch's average size: near the bound, librdkafka has
+  // stopped fetching; once it is all taken, restart_fetch wakes the fetcher (see the header).
+  const auto left = static_cast<std::size_t>(rd_kafka_queue_length(queue_.get()));
+  const std::size_t queued = left + static_cast<std::size_t>(n);
+  if (n > 0 && (queued * (bytes / static_cast<std::size_t>(n)) >= queue_limit_bytes_ / 2 ||
+                queued >= queue_limit_messages_ / 2))
+    queue_filled_ = true;
+  if (queue_filled_ && left == 0) restart_fetch();
   return !batch_.empty();
+}
+
+void KafkaConsumer::restart_fetch() {
+  queue_filled_ = false;
+  if (last_taken_offset_ < 0) return;
+  // Seeking to where the partition already is: nothing of it is queued (the queue is empty) and
+  // a fetch response in flight, if any, is dropped by the seek's version barrier and fetched
+  // again. Asynchronous (timeout 0): an error (a partition revoked meanwhile) only means no
+  // wake-up, and the next one comes by librdkafka's own timer.
+  PartitionListPtr list = list_of({last_taken_key_});
+  list->elems[0].offset = last_taken_offset_ + 1;
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_.get(), list.get(), 0)) rd_kafka_error_destroy(error);
 }
 
 std::size_t KafkaConsumer::poll(std::size_t max, const Sink& sink) {

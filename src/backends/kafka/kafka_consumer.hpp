@@ -28,6 +28,16 @@
 // Memory: at most the batch in hand plus librdkafka's prefetch, which is bounded by
 // queued.max.messages.kbytes = ConsumerOptions.max_buffer_bytes.
 //
+// The prefetch restart: librdkafka before 2.3 (Debian has 2.0.2) stops fetching once that
+// queue is over its bound and looks again only when its broker thread next wakes up, which with
+// nothing in flight is up to 1 s later (librdkafka issue 2879; 2.3 added fetch.queue.backoff.ms).
+// A reader slower than the fetcher, e.g. `relay` on a fast link, then idled most of the time.
+// So when a refill finds the queue had filled up and is now empty, the consumer wakes the
+// fetcher itself with an asynchronous seek of the partition it took its last message from to
+// the offset after that message: nothing of that partition is queued any more, so nothing is
+// dropped or read twice, and serving the seek makes the broker thread decide on every partition
+// again (see restart_fetch).
+//
 // Lifecycle and thread: created and used on the loop's thread. Destruction closes the consumer
 // (leaves the group after committing what was acked); it waits for the coordinator's answer.
 #pragma once
@@ -87,6 +97,7 @@ class KafkaConsumer final : public Consumer {
   void drop_buffered(const std::vector<PartKey>& parts);
   void reset_parts(const std::vector<PartKey>& parts);
   void note_end(PartKey key, const rd_kafka_message_t* m, bool eof);
+  void restart_fetch();
   PartKey key_of(const rd_kafka_message_t* m);
   PartKey key_of(const char* topic, std::int32_t partition) const;
   PartitionListPtr list_of(const std::vector<PartKey>& keys) const;
@@ -109,6 +120,13 @@ class KafkaConsumer final : public Consumer {
   std::vector<HeaderView> headers_;  // reused for each handed-out message
   std::unordered_map<PartKey, PartState> parts_;
   std::unordered_map<PartKey, std::int64_t> acks_;   // offsets to store (seq + 1), batched
+  std::size_t queue_limit_bytes_ = 0;           // queued.max.messages.kbytes, in bytes
+  std::size_t queue_limit_messages_ = 100'000;  // queued.min.messages (librdkafka's default)
+  bool queue_filled_ = false;          // a refill saw the queue near that bound
+  // The partition and offset of the last message taken from the queue (restart_fetch); unset
+  // (-1) when that partition was repositioned or dropped since.
+  PartKey last_taken_key_ = 0;
+  std::int64_t last_taken_offset_ = -1;
   const rd_kafka_topic_t* cached_rkt_ = nullptr;      // last topic handle seen, and its index
   std::uint32_t cached_topic_ = 0;
   std::optional<Error> last_error_;

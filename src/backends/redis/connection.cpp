@@ -52,7 +52,13 @@ void poll_cb(uv_poll_t* handle, int status, int events) {
 
 void update_poll(void* privdata, int add, int remove) {
   auto* p = static_cast<redisLibuvEvents*>(privdata);
-  p->events = (p->events | add) & ~remove;
+  const int events = (p->events | add) & ~remove;
+  // hiredis asks for "writable" with every command it queues; uv_poll_start on a running handle
+  // first takes the fd out of epoll (one epoll_ctl per command, the most frequent syscall of a
+  // pipelined producer), so a handle already watching these events is left alone. After a poll
+  // error libuv has stopped the handle: that one is started again.
+  if (events == p->events && events != 0 && uv_is_active(reinterpret_cast<uv_handle_t*>(&p->handle)) != 0) return;
+  p->events = events;
   if (p->events != 0) uv_poll_start(&p->handle, p->events, poll_cb);
   else uv_poll_stop(&p->handle);
 }

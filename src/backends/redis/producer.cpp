@@ -171,6 +171,15 @@ bool RedisProducer::transmit(Entry& entry, const std::string& key) {
     build_xadd(command_, key, max_len, fmt::format("{}-*", entry.ts), fields, entry.field_count);
     return send_command(entry, key, true);
   }
+  if (entry.ts != 0 && stamp_refused(entry)) {
+    // The script would fall back to `*` plus the field `ts`: that, as a plain XADD.
+    std::string with_ts;
+    append_bulk(with_ts, "ts");
+    append_bulk(with_ts, std::to_string(entry.ts));
+    with_ts.append(fields);
+    build_xadd(command_, key, max_len, "*", with_ts, entry.field_count + 2);
+    return send_command(entry, key);
+  }
   if (entry.ts != 0) build_stamped_xadd(command_, key, entry.ts, max_len, fields, entry.field_count);
   else build_xadd(command_, key, max_len, "*", fields, entry.field_count);
   return send_command(entry, key);
@@ -219,6 +228,15 @@ bool RedisProducer::plain_stamp_ok(const Entry& entry) {
   const auto it = tops_.find(entry.shard);
   if (it == tops_.end() || !it->second.known || it->second.unpredicted_in_flight > 0) return false;
   return static_cast<std::uint64_t>(entry.ts) >= it->second.ms;
+}
+
+bool RedisProducer::stamp_refused(const Entry& entry) const {
+  // A known top is a lower bound of the shard's real top when this command runs: ids only grow,
+  // and everything before it in the pipeline is counted in (predicted) or answered. A ts before
+  // it is refused for sure, however many `*` entries of unknown id are in flight.
+  if (options_.delivery == Delivery::exactly_once) return false;
+  const auto it = tops_.find(entry.shard);
+  return it != tops_.end() && it->second.known && static_cast<std::uint64_t>(entry.ts) < it->second.ms;
 }
 
 void RedisProducer::note_reply(Entry& entry, redisReply* reply) {

@@ -34,7 +34,10 @@
 // keeps the pipeline in order: a refused id never lets a later message overtake it.
 // exactly-once writes the `ts` field whenever a ts is given. Receipts carry the given ts.
 // The script costs about 3x a plain XADD, so once a reply has told the producer a shard's newest
-// id, a ts not before it is sent as a plain `XADD K <ts>-*` (see ShardTop). Only if another
+// id, a ts not before it is sent as a plain `XADD K <ts>-*` (see ShardTop), and a ts before it,
+// which the script would refuse for sure, as the plain `XADD K * ts <ts> ...` of its fallback
+// (a relay of a many-partition Kafka topic interleaves times, and its fallbacks make the top
+// "now": without this nearly every message went through the script). Only if another
 // writer adds a later id at the same moment is that refused; the entry is then sent again
 // through the script, and a later message already in the pipeline may land before it.
 //
@@ -118,6 +121,7 @@ class RedisProducer final : public Producer {
   bool send_command(Entry& entry, const std::string& key, bool predicted = false);
   void ask_top(ShardId shard, const std::string& key);
   bool plain_stamp_ok(const Entry& entry);
+  bool stamp_refused(const Entry& entry) const;
   void note_reply(Entry& entry, redisReply* reply);
   void on_reply(Ticket ticket, redisReply* reply, const Error* error);
   void finish(Entry& entry, const Result<Receipt>& outcome);
