@@ -148,6 +148,9 @@ void RedisProducer::pump() {
   Ticket unsent = next_ticket_;  // the first entry left queued
   bool failed = false;
   std::string key;
+  // One time for the whole walk: a shard once closed must stay closed until the walk ends, or
+  // its later entries would go before the earlier ones it skipped.
+  const Timestamp now = now_ms();
   for (; i < window_.size(); ++i) {
     Entry& entry = window_[i];
     if (entry.state != State::queued) continue;
@@ -157,7 +160,7 @@ void RedisProducer::pump() {
       else entry.shard = round_robin_++ % shard_count_;
     }
     ShardFlow& flow = flow_of(entry.shard);
-    if (!shard_open(flow)) {
+    if (!shard_open(flow, now)) {
       unsent = std::min(unsent, entry.ticket);
       continue;
     }
@@ -187,12 +190,22 @@ void RedisProducer::pump() {
   resend_from_ = unsent;
 }
 
-bool RedisProducer::shard_open(ShardFlow& flow) {
+bool RedisProducer::shard_open(ShardFlow& flow, Timestamp now) {
   if (!flow.open_tickets.empty()) return true;  // a batch being filled this round
   if (flow.batches >= kBatchesInFlight) return false;
   if (flow.stalled && flow.batches > 0) return false;
   if (flow.hold_until != 0) {
-    if (now_ms() < flow.hold_until) return false;
+    if (now < flow.hold_until) {
+      // Look again when the pause is over (the retry timer may run a little early).
+      if (wake_at_ == 0 || wake_at_ > flow.hold_until) {
+        wake_at_ = flow.hold_until;
+        retry_timer_.start(static_cast<std::uint64_t>(flow.hold_until - now) + 1, 0, [this] {
+          wake_at_ = 0;
+          pump();
+        });
+      }
+      return false;
+    }
     flow.hold_until = 0;
   }
   flow.stalled = false;
@@ -281,8 +294,7 @@ void RedisProducer::on_reply(std::uint64_t token, redisReply* reply, const Error
       for (Ticket ticket : batch.tickets) requeue(ticket);
     } else if (transient_refusal(text) && options_.delivery != Delivery::at_most_once) {
       for (Ticket ticket : batch.tickets) requeue(ticket);
-      flow_of(batch.shard).hold_until = now_ms() + kRefusalPauseMs;
-      retry_timer_.start(kRefusalPauseMs, 0, [this] { pump(); });
+      flow_of(batch.shard).hold_until = now_ms() + kRefusalPauseMs;  // pump() arms the retry timer
     } else {
       const Error refused = reply_error(fmt::format("XADD to '{}'", stream_.str()), reply);
       for (Ticket ticket : batch.tickets)

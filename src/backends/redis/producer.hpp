@@ -109,7 +109,9 @@ class RedisProducer final : public Producer {
 
   void on_ready();
   void pump();
-  bool shard_open(ShardFlow& flow);
+  // Whether pump() may add entries of the shard now; within one walk (one `now`) a shard that
+  // is closed stays closed, so that it never sends a later entry ahead of one it skipped.
+  bool shard_open(ShardFlow& flow, Timestamp now);
   void add_to_batch(Entry& entry, const std::string& key);
   bool send_batch(ShardId shard, const std::string& key);
   void on_reply(std::uint64_t batch, redisReply* reply, const Error* error);
@@ -146,7 +148,8 @@ class RedisProducer final : public Producer {
   std::function<void()> on_drain_;
   DeliveryCallback on_delivery_;
   loop::Defer pump_soon_;  // coalesces the sends and replies of one loop iteration into batches
-  loop::Timer retry_timer_;
+  loop::Timer retry_timer_;  // pump() when a shard's pause after a refusal ends
+  Timestamp wake_at_ = 0;    // when it runs; 0: not armed
   loop::Timer age_timer_;
 };
 
