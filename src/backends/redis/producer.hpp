@@ -7,8 +7,8 @@
 //   it is back (duplicates possible, loss not).
 // - at-most-once: the same pipeline, but nothing is re-sent: a message lost with its
 //   connection is reported as failed.
-// - exactly-once: a Lua script keyed by the message key (`sea-dedupe:{K:N}:<key>`, which
-//   shares the shard's cluster slot) remembers the entry id for dedupe_window_ms; a message
+// - exactly-once: the batch script keeps a key per message key (`sea-dedupe:{K:N}:<key>`, which
+//   shares the shard's cluster slot) that remembers the entry id for dedupe_window_ms; a message
 //   whose key was already written within the window is not written again and gets the first
 //   entry's id as its receipt. Messages without a key are refused (nothing to dedupe on).
 //
