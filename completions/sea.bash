@@ -1,10 +1,11 @@
 # bash completion for sea (SeaStreamer): `sea streamer SUBCOMMAND` and every option of each,
-# with values where the set is known and file names for the PATH of flux, tap and decode.
+# with values where the set is known, file names for the PATH of flux, tap and decode, and
+# directories for the controller log of replay.
 # Installed as share/bash-completion/completions/sea; source it by hand to try it.
 # scripts/check-docs reads the `SUB)` branches of _sea_streamer_options: each must list every
 # option of `sea streamer SUB --help`, long and short.
 
-_sea_streamer_subcommands="flux tap produce consume seek relay admin decode mock-kafka top"
+_sea_streamer_subcommands="flux tap produce consume seek relay process replay admin decode mock-kafka top"
 
 # The options of each subcommand, as `sea streamer SUB --help` lists them.
 _sea_streamer_options() {
@@ -44,6 +45,14 @@ _sea_streamer_options() {
             echo "-h --help -i --input -O --output -X --input-X --output-X -v --verbose -q --quiet
                   -o --from -G --group --mode -e --exit -c --count --shards
                   --delivery -p --shard --dedupe-window --max-message-bytes --restamp --progress --txn-batch --txn-interval" ;;
+        process)
+            echo "-h --help -i --input -O --output -x --exec --name --format -J --envelope -X -v --verbose -q --quiet
+                  -o --from -G --group --mode -e --exit -c --count --shards
+                  --delivery -p --shard --dedupe-window --max-message-bytes
+                  --commit-interval --commit-every --max-restarts --poison --dead-letter --grace --log
+                  --deterministic --no-line-buffer" ;;
+        replay)
+            echo "-h --help -l --list -x --exec --from --to -v --verbose -q --quiet" ;;
         admin)
             echo "list describe create delete trim retention
                   -h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet
@@ -59,7 +68,9 @@ _sea_streamer_takes_value() {
         --to | --max-message-bytes | --on-error | --delivery | -p | --shard | --dedupe-window | \
         -o | --from | -G | --group | --mode | -c | --count | --shards | -f | --format-string | \
         --output-delimiter | --brokers | --port | -T | --time | -S | --seq | -i | --input | -O | --output | \
-        --input-X | --output-X | --max-age | --max-bytes | --before-time | --before-seq | --keep-bytes)
+        --input-X | --output-X | --max-age | --max-bytes | --before-time | --before-seq | --keep-bytes | \
+        --txn-batch | --txn-interval | -x | --exec | --name | --commit-interval | --commit-every | \
+        --max-restarts | --poison | --dead-letter | --grace | --log)
             return 0 ;;
     esac
     return 1
@@ -70,15 +81,19 @@ _sea_streamer_values() {
     case "$2" in
         --format)
             case "$1" in
-                flux | produce) echo "ndjson lines csv tsv msgpack binary" ;;
+                flux | produce | process) echo "ndjson lines csv tsv msgpack binary" ;;
                 *) echo "raw ndjson lines csv tsv msgpack binary" ;;
             esac ;;
         --on-error) echo "fail skip dead-letter:" ;;
         --delivery) echo "at-most-once at-least-once exactly-once" ;;
         --mode) echo "latest repeat exactly-once" ;;
-        -o | --from) echo "earliest latest seq: time:" ;;
-        -b | --cluster | -s | --stream) echo "file:// redis:// redis-cluster:// kafka:// stdio://" ;;
-        --to) echo "json" ;;
+        -o | --from)
+            # replay's --from is a feed number (an open set).
+            [[ $1 == replay ]] || echo "earliest latest seq: time:" ;;
+        -b | --cluster | -s | --stream | -i | --input | -O | --output | --dead-letter)
+            # top's -i is --interval.
+            [[ $1 == top && $2 == -i ]] || echo "file:// redis:// redis-cluster:// kafka:// stdio://" ;;
+        --to) [[ $1 == replay ]] || echo "json" ;;
         -X) echo "file.segment.bytes= file.fsync=off file.fsync=batch file.fsync=always" ;;
     esac
 }
@@ -119,7 +134,11 @@ _sea() {
         elif _sea_streamer_takes_value "$prev"; then
             option=$prev
         fi
-        if [[ -n $option ]]; then
+        if [[ $option == --log && -z $prefix ]]; then
+            # process --log PATH: the controller log's directory.
+            filenames=1
+            mapfile -t candidates < <(compgen -d -- "$cur")
+        elif [[ -n $option ]]; then
             local value=${cur#"$prefix"}
             local v
             for v in $(compgen -W "$(_sea_streamer_values "$sub" "$option")" -- "$value"); do
@@ -132,6 +151,10 @@ _sea() {
                 flux | tap | decode)
                     filenames=1
                     mapfile -t candidates < <(compgen -f -- "$cur") ;;
+                replay)
+                    # The controller log is a directory (process --log PATH).
+                    filenames=1
+                    mapfile -t candidates < <(compgen -d -- "$cur") ;;
                 admin)
                     # The action comes first; after it, stream keys (an open set).
                     local w have_action=0

@@ -1,5 +1,6 @@
 # fish completion for sea (SeaStreamer): `sea streamer SUBCOMMAND` and every option of each,
-# with values where the set is known and file names for the PATH of flux, tap and decode.
+# with values where the set is known, file names for the PATH of flux, tap and decode, and
+# directories for the controller log of replay.
 # Installed as share/fish/vendor_completions.d/sea.fish. scripts/check-docs reads the lines
 # guarded by `__sea_streamer_using ... SUB`: they must give every option of
 # `sea streamer SUB --help`, long (-l) and short (-s).
@@ -27,6 +28,8 @@ complete -c sea -n __sea_streamer_needs_subcommand -a produce -d 'Produce frames
 complete -c sea -n __sea_streamer_needs_subcommand -a consume -d 'Write consumed messages to stdout'
 complete -c sea -n __sea_streamer_needs_subcommand -a seek -d 'Print a stream from a time or seq, or move a group position there'
 complete -c sea -n __sea_streamer_needs_subcommand -a relay -d 'Copy a stream across backends'
+complete -c sea -n __sea_streamer_needs_subcommand -a process -d 'Run any unix program as a stream processor'
+complete -c sea -n __sea_streamer_needs_subcommand -a replay -d 'Re-feed a processor\'s logged inputs and compare its output'
 complete -c sea -n __sea_streamer_needs_subcommand -a admin -d 'List, describe, create, delete, trim streams and set their retention'
 complete -c sea -n __sea_streamer_needs_subcommand -a top -d 'The htop of streams: rates, last messages, producers, consumers and lag'
 complete -c sea -n __sea_streamer_needs_subcommand -a decode -d 'Inspect the file backend\'s data: messages and segments'
@@ -221,6 +224,47 @@ complete -c sea -n '__sea_streamer_using relay' -l restamp -d 'Stamp each messag
 complete -c sea -n '__sea_streamer_using relay' -l progress -d 'Progress on stderr even when not a TTY'
 complete -c sea -n '__sea_streamer_using relay' -l txn-batch -r -d 'Exactly-once Kafka relay: most messages per transaction'
 complete -c sea -n '__sea_streamer_using relay' -l txn-interval -r -d 'Exactly-once Kafka relay: commit within this time'
+
+# sea streamer process
+complete -c sea -n '__sea_streamer_using process' -s h -l help -d 'Print help and exit'
+complete -c sea -n '__sea_streamer_using process' -s i -l input -x -a 'file:// redis:// redis-cluster:// kafka:// stdio://' -d 'Stream to read: URI/KEY'
+complete -c sea -n '__sea_streamer_using process' -s O -l output -x -a 'file:// redis:// redis-cluster:// kafka:// stdio://' -d 'Stream to write: URI/KEY'
+complete -c sea -n '__sea_streamer_using process' -s x -l exec -x -a '(__fish_complete_command)' -d 'The processor: a shell command reading stdin, writing stdout'
+complete -c sea -n '__sea_streamer_using process' -l name -x -d 'Name in reports and stderr prefixes'
+complete -c sea -n '__sea_streamer_using process' -l format -x -a 'ndjson lines csv tsv msgpack binary' -d 'Framing of CMD\'s stdin and stdout'
+complete -c sea -n '__sea_streamer_using process' -s J -l envelope -d 'CMD reads and writes NDJSON envelopes'
+complete -c sea -n '__sea_streamer_using process' -s X -x -a 'file.fsync=off file.fsync=batch file.fsync=always file.segment.bytes=' -d 'Client property key=value for both ends'
+complete -c sea -n '__sea_streamer_using process' -s v -l verbose -d 'More logging on stderr (repeatable)'
+complete -c sea -n '__sea_streamer_using process' -s q -l quiet -d 'Only errors on stderr'
+complete -c sea -n '__sea_streamer_using process' -s o -l from -x -a 'earliest latest seq: time:' -d 'Start position (default latest)'
+complete -c sea -n '__sea_streamer_using process' -s G -l group -x -d 'Consumer group on the input'
+complete -c sea -n '__sea_streamer_using process' -l mode -x -a 'latest repeat exactly-once' -d 'Consumer mode'
+complete -c sea -n '__sea_streamer_using process' -s e -l exit -d 'End at the end of the input'
+complete -c sea -n '__sea_streamer_using process' -s c -l count -x -d 'End after this many inputs'
+complete -c sea -n '__sea_streamer_using process' -l shards -x -d 'Read only these input shards'
+complete -c sea -n '__sea_streamer_using process' -l delivery -x -a 'at-most-once at-least-once exactly-once' -d 'Output delivery'
+complete -c sea -n '__sea_streamer_using process' -s p -l shard -x -d 'Write to this output shard'
+complete -c sea -n '__sea_streamer_using process' -l dedupe-window -x -d 'exactly-once on Redis/file: key dedupe window'
+complete -c sea -n '__sea_streamer_using process' -l max-message-bytes -x -d 'Largest output message (k, M, G)'
+complete -c sea -n '__sea_streamer_using process' -l commit-interval -x -a '100ms 1s 5s' -d 'Commit the input at least this often'
+complete -c sea -n '__sea_streamer_using process' -l commit-every -x -d 'Commit after at most this many inputs'
+complete -c sea -n '__sea_streamer_using process' -l max-restarts -x -d 'Restarts of CMD in a row before giving up'
+complete -c sea -n '__sea_streamer_using process' -l poison -x -d 'Crashes in a row on one input that make it poison'
+complete -c sea -n '__sea_streamer_using process' -l dead-letter -x -a 'file:// redis:// redis-cluster:// kafka:// stdio://' -d 'Where poison inputs go: URI/KEY'
+complete -c sea -n '__sea_streamer_using process' -l grace -x -a '1s 10s 1m' -d 'On SIGINT/SIGTERM: how long CMD may take to finish'
+complete -c sea -n '__sea_streamer_using process' -l log -x -a '(__fish_complete_directories)' -d 'Controller log directory, for replay'
+complete -c sea -n '__sea_streamer_using process' -l deterministic -d 'CMD\'s clock and randomness from the messages and a logged seed'
+complete -c sea -n '__sea_streamer_using process' -l no-line-buffer -d 'Leave CMD\'s stdout buffering as CMD sets it'
+
+# sea streamer replay
+complete -c sea -n '__sea_streamer_using replay' -x -a '(__fish_complete_directories)'
+complete -c sea -n '__sea_streamer_using replay' -s h -l help -d 'Print help and exit'
+complete -c sea -n '__sea_streamer_using replay' -s l -l list -d 'Print the log\'s records, one per line'
+complete -c sea -n '__sea_streamer_using replay' -s x -l exec -x -a '(__fish_complete_command)' -d 'Replay to this command instead of the logged one'
+complete -c sea -n '__sea_streamer_using replay' -l from -x -d 'First feed to replay (as --list numbers them)'
+complete -c sea -n '__sea_streamer_using replay' -l to -x -d 'Last feed to replay'
+complete -c sea -n '__sea_streamer_using replay' -s v -l verbose -d 'More logging on stderr (repeatable)'
+complete -c sea -n '__sea_streamer_using replay' -s q -l quiet -d 'Only errors on stderr'
 
 # sea streamer admin
 complete -c sea -n '__sea_streamer_using admin' -a 'list describe create delete trim retention' -d 'Action'
