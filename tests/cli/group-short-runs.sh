@@ -29,13 +29,13 @@ for backend in file redis kafka; do
   else "$SEA" streamer produce $B --topic "$s" < "$T/in"; fi
   : > "$T/c"
   for _ in $(seq 10); do
-    timeout 60 "$SEA" streamer consume $B "${X[@]}" --topic "$s" --group g --from earliest -c 1 >> "$T/c"
+    timeout 60 "$SEA" streamer consume $B "${X[@]}" --topic "$s" --group "g$$" --from earliest -c 1 >> "$T/c"
   done
   [[ $(wc -l < "$T/c") == 10 ]] || fail "$backend: ten runs of -c 1 gave $(wc -l < "$T/c") lines"
-  timeout 60 "$SEA" streamer consume $B "${X[@]}" --topic "$s" --group g -e >> "$T/c"
+  timeout 60 "$SEA" streamer consume $B "${X[@]}" --topic "$s" --group "g$$" -e >> "$T/c"
   same "$backend: consume --group -c 1 x10, then -e" "$T/c"
   [[ $backend == kafka ]] && continue
-  "$SEA" streamer tap "$T/t" $B --topic "$s" --group h --from earliest & BG_PIDS+=($!); tap=$!
+  "$SEA" streamer tap "$T/t" $B --topic "$s" --group "h$$" --from earliest & BG_PIDS+=($!); tap=$!
   wait_fifo "$T/t"
   : > "$T/p"
   for _ in $(seq 10); do
@@ -45,6 +45,6 @@ for backend in file redis kafka; do
     sleep 0.2  # readers take turns (tap --help)
   done
   kill -TERM $tap; wait $tap
-  timeout 60 "$SEA" streamer consume $B --topic "$s" --group h -e >> "$T/p"
+  timeout 60 "$SEA" streamer consume $B --topic "$s" --group "h$$" -e >> "$T/p"
   same "$backend: tap --group, ten readers of one line, then consume -e" "$T/p"
 done

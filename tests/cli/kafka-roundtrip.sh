@@ -50,8 +50,8 @@ assert all(r["key"] == "K1" and r["shard"] == 1 and r["headers"] == {"h1": "v1",
 assert [r["seq"] for r in rows] == [0, 1, 2], rows
 PY
 # A group resumes across processes at the committed position.
-"$SEA" streamer consume $K --topic "$t" --group g --from earliest -c 1000 -X session.timeout.ms=6000 > "$T/g1"
-"$SEA" streamer consume $K --topic "$t" --group g --from earliest -e -X session.timeout.ms=6000 > "$T/g2"
+"$SEA" streamer consume $K --topic "$t" --group "kr$$" --from earliest -c 1000 -X session.timeout.ms=6000 > "$T/g1"
+"$SEA" streamer consume $K --topic "$t" --group "kr$$" --from earliest -e -X session.timeout.ms=6000 > "$T/g2"
 [[ $(cat "$T/g1" "$T/g2" | sort | uniq | wc -l) == 3000 && $(cat "$T/g1" "$T/g2" | wc -l) == 3000 ]] ||
   fail "group runs got $(wc -l < "$T/g1") + $(wc -l < "$T/g2") of 3000 (duplicates or loss)"
 # Keyless messages go round robin: a burst in runs of at most 32 per partition (every partition

@@ -76,10 +76,10 @@ reported=$(sed -n 's/.*debug: \([0-9]*\) message(s) committed in.*/\1/p' "$T/s.e
 
 # 5. What cannot be exactly-once is refused, never weakened.
 not "$SEA" streamer relay --input "$SEA_TEST_KAFKA/$t.in" --output "file://$T/streams/x" --mode exactly-once \
-  --group g -e 2>"$T/err"
+  --group "eos$$" -e 2>"$T/err"
 grep -q "both ends must be Kafka" "$T/err" || fail "kafka -> file --mode exactly-once: $(cat "$T/err")"
 not "$SEA" streamer relay --input "$SEA_TEST_KAFKA/$t.in" --output "kafka://127.0.0.1:1/x" --delivery exactly-once \
-  --group g -e 2>"$T/err"
+  --group "eos$$" -e 2>"$T/err"
 grep -q "one Kafka cluster" "$T/err" || fail "two clusters: $(cat "$T/err")"
 rc=0
 "$SEA" streamer relay --input "$SEA_TEST_KAFKA/$t.in" --output "$SEA_TEST_KAFKA/$t.x" --delivery exactly-once -e \
