@@ -466,6 +466,12 @@ void Processor::maybe_finish_end() {
     if (!marks_.empty()) record_.last_ts = marks_.back().ts;
   }
   if (stdin_ && stdin_->pending() > 0 && !stdin_->failed()) return;  // still writing CMD's input
+  if (stdin_ && !stdin_->failed() && !child_exited_ && stdin_->taken_total() < stdin_->written_total()) {
+    // Close only once CMD has read the pipe empty: then a crash report names the last input it
+    // read, as it does before the end (the kernel says nothing about a closed pipe's reader).
+    quiet_timer_.start(2, 0, [this] { maybe_finish_end(); });
+    return;
+  }
   if (stdin_) {
     taken_at_close_ = stdin_->taken_total();
     stdin_.reset();
