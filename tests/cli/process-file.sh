@@ -96,7 +96,12 @@ printf 'ok 1\nERROR one\nok 2\n' | "$SEA" streamer produce --cluster $C --topic 
 for _ in $(seq 50); do [[ -n $("$SEA" streamer consume --cluster $C --topic errors --from earliest -e) ]] && break; sleep 0.1; done
 [[ $("$SEA" streamer consume --cluster $C --topic errors --from earliest -e) == "ERROR one" ]] ||
   fail "grep's match did not come out while its input stayed open"
+# The running processor is registered: top lists it; once it stopped, no more.
+[[ $("$SEA" streamer top --cluster $C --once --json --interval 100ms | jq -r '.processors[] | "\(.name) \(.output)"') == "grep $C/errors" ]] ||
+  fail "top does not list the processor: $("$SEA" streamer top --cluster $C --once --json --interval 100ms | jq -c .processors)"
 kill -TERM $pid; wait $pid || fail "grep process: $(cat "$T/err")"
+[[ $("$SEA" streamer top --cluster $C --once --json --interval 100ms | jq '.processors | length') == 0 ]] ||
+  fail "a stopped processor is still listed"
 
 # 7. CMD's stderr, each line prefixed with the processor's name.
 "$SEA" streamer process -i $C/orders -O $C/quiet --from earliest -c 3 --name checker \
