@@ -215,23 +215,6 @@ Result<std::unique_ptr<codecs::Encoder>> resolve_encoder(const OutputFormatOptio
   return codecs::make_encoder(options.format, enc);
 }
 
-Result<ErrorPolicy> ErrorPolicy::parse(std::string_view text) {
-  ErrorPolicy policy;
-  if (text == "fail") {
-    policy.kind = Kind::fail;
-  } else if (text == "skip") {
-    policy.kind = Kind::skip;
-  } else if (text.starts_with("dead-letter:")) {
-    policy.kind = Kind::dead_letter;
-    policy.dead_letter = std::string(text.substr(12));
-    Result<StreamAddress> address = parse_stream_address(policy.dead_letter);
-    if (!address) return address.error();
-  } else {
-    return make_error(Errc::invalid_argument, "bad --on-error '{}': expected fail, skip or dead-letter:URI/KEY", text);
-  }
-  return policy;
-}
-
 int report(const Error& error) {
   spdlog::error("{}", error.message);
   return error.code == Errc::invalid_argument ? kExitUsage : kExitRuntime;

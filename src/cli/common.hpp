@@ -14,6 +14,7 @@
 #include "core/options.hpp"
 #include "core/streamer.hpp"
 #include "core/uri.hpp"
+#include "flow/ingest.hpp"
 #include "loop/loop.hpp"
 
 namespace CLI {
@@ -59,11 +60,7 @@ struct OutputFormatOptions {
   bool crlf = false;                // csv/tsv rows end with CRLF
 };
 
-struct ErrorPolicy {
-  enum class Kind { fail, skip, dead_letter } kind = Kind::fail;
-  std::string dead_letter;          // stream address
-  static Result<ErrorPolicy> parse(std::string_view text);
-};
+using flow::ErrorPolicy;  // flow/ingest.hpp
 
 void add_target_options(CLI::App& app, TargetOptions& options, bool needs_topic = true);
 void add_input_format_options(CLI::App& app, InputFormatOptions& options, const char* default_on_error);

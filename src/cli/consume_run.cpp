@@ -12,12 +12,15 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/consumer_setup.hpp"
-#include "cli/egress.hpp"
+#include "flow/egress.hpp"
 #include "cli/exit_codes.hpp"
 #include "loop/io.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::cli {
+
+using flow::Egress;
+using flow::EgressLimits;
 
 int run_consume_to_stdout(const TargetOptions& target, const ConsumeCliOptions& consume,
                           const OutputFormatOptions& output, ConsumeRun run) {

@@ -1,5 +1,5 @@
 // The run shared by `consume` and `seek` (printing): open the consumer, pump it through the
-// encoder to stdout (cli/egress.hpp), stop at -c N, at the end with -e, when stdout closes or on
+// encoder to stdout (flow/egress.hpp), stop at -c N, at the end with -e, when stdout closes or on
 // SIGINT/SIGTERM, then flush what is still buffered.
 #pragma once
 

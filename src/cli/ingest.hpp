@@ -1,98 +1,24 @@
-// Ingest: the path from input bytes to a producer (produce, flux). Bytes are cut into frames by
-// a decoder, frames become messages sent to the producer, and bad frames meet the --on-error
-// policy: fail (stop before anything after the bad frame), skip (count and report with its
-// position) or dead-letter (send the raw bytes to another stream, and report). Backpressure is
-// the caller's: it pauses its reader while producer().congested().
-//
-// Shutdown (flush_for_shutdown): on SIGINT/SIGTERM the caller flushes what was read, but a
-// backend that is down would make that wait forever (at-least-once retries until acknowledged).
-// So the flush gives up once no message was acknowledged or failed for kShutdownStallMs, or at
-// once on give_up() (a second signal), and names how many messages were not acknowledged.
-//
-// Every message gets the MessageOverrides (-k, -H, --keep-shard) on top of what its frame
-// carries: an envelope's key, headers, time and shard.
-//
-// Lives on the loop thread; owns the decoder and the producers.
+// Opening the ingest path of produce and flux (flow/ingest.hpp) from the command line: the
+// connection, the decoder and the flow::Ingest on the one target stream.
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <optional>
-#include <string>
 
 #include "cli/common.hpp"
 #include "cli/ingest_options.hpp"
-#include "codecs/codec.hpp"
-#include "core/streamer.hpp"
-#include "loop/loop.hpp"
-
-namespace sea::cli {
-
-class Ingest final : public codecs::FrameSink {
- public:
-  Ingest(std::unique_ptr<Producer> producer, std::unique_ptr<codecs::Decoder> decoder, ErrorPolicy policy,
-         std::string stream, MessageOverrides overrides = {});
-  ~Ingest() override;
-
-  // Connects the dead-letter target of the policy (its own loop-bound Streamer).
-  Result<void> open_dead_letter(loop::Loop& loop, const ConnectOptions& connect);
-
-  void feed(std::string_view chunk);
-  // One writer finished: a partial trailing frame is reported as bad input.
-  void end_of_writer();
-
-  Producer& producer() { return *producer_; }
-  bool stopped() const { return stop_error_.has_value(); }
-  const std::optional<Error>& stop_error() const { return stop_error_; }
-  std::uint64_t frames() const { return frames_; }
-  std::uint64_t bad_frames() const { return bad_frames_; }
-  std::uint64_t delivery_failures() const { return delivery_failures_; }
-  // Flushes the main and dead-letter producers; `done` gets the first error, if any.
-  void flush(std::function<void(Result<void>)> done);
-  // flush() bounded for a shutdown (see the top of this file): `done` runs once, with an
-  // Errc::timeout error saying how many messages read are not acknowledged if it gave up.
-  void flush_for_shutdown(loop::Loop& loop, std::function<void(Result<void>)> done);
-  void give_up();
-  // Messages handed to the producers that are neither acknowledged nor failed yet.
-  std::uint64_t unacknowledged() const;
-
-  void on_frame(const codecs::Frame& frame) override;
-  void on_error(const codecs::DecodeError& error) override;
-
- private:
-  std::unique_ptr<Producer> producer_;
-  std::unique_ptr<codecs::Decoder> decoder_;
-  ErrorPolicy policy_;
-  std::string stream_;
-  MessageOverrides overrides_;
-  std::vector<HeaderView> headers_;  // a frame's headers with the overrides', rebuilt per frame
-  std::unique_ptr<Streamer> dead_letter_streamer_;
-  std::unique_ptr<Producer> dead_letter_;
-  std::optional<Error> stop_error_;
-  std::optional<Error> delivery_error_;
-  std::uint64_t frames_ = 0;
-  std::uint64_t bad_frames_ = 0;
-  std::uint64_t delivery_failures_ = 0;
-  // flush_for_shutdown's state: the watchdog, the caller's callback, the progress last seen.
-  std::unique_ptr<loop::Timer> watchdog_;
-  std::function<void(Result<void>)> shutdown_done_;
-  std::uint64_t last_settled_ = 0;
-  std::uint64_t stalled_ms_ = 0;
-};
-
-inline constexpr std::uint64_t kShutdownStallMs = 1500;
-
-}  // namespace sea::cli
-
+#include "flow/ingest.hpp"
 #include "cli/stream_options.hpp"
 
 namespace sea::cli {
+
+using flow::Ingest;
+using flow::kShutdownStallMs;
 
 // Everything produce and flux need: the connection, and an Ingest on the one target stream.
 struct IngestSetup {
   Target target;
   std::unique_ptr<Streamer> streamer;
-  std::unique_ptr<Ingest> ingest;
+  std::unique_ptr<flow::Ingest> ingest;
 };
 
 Result<IngestSetup> open_ingest(loop::Loop& loop, const TargetOptions& target_options,

@@ -13,6 +13,7 @@
 #include "cli/stream_options.hpp"
 #include "codecs/codec.hpp"
 #include "core/types.hpp"
+#include "flow/ingest.hpp"
 
 namespace CLI {
 class App;
@@ -28,12 +29,7 @@ struct IngestCliOptions {
   bool keep_shard = false;            // --keep-shard
 };
 
-// What Ingest does to every message after decoding.
-struct MessageOverrides {
-  std::optional<std::string> key;     // replaces the frame's key (or its absence)
-  std::vector<Header> headers;        // added after the frame's; a frame header of the same name is dropped
-  bool keep_shard = false;            // the frame's shard (an envelope's "shard") picks the shard
-};
+using flow::MessageOverrides;  // flow/ingest.hpp
 
 void add_ingest_options(CLI::App& app, IngestCliOptions& options);
 

@@ -1,7 +1,7 @@
 // `sea streamer relay`: copies a stream from one backend to another (file ⇄ Redis ⇄ Kafka ⇄
 // stdio), keeping keys, headers and timestamps (--restamp: the output stamps anew).
 // Steps of run_relay: 1. resolve both addresses and options, 2. connect two Streamers on the one
-// loop and open the consumer and the producer, 3. pump with write-then-ack (cli/relay_pump.hpp),
+// loop and open the consumer and the producer, 3. pump with write-then-ack (flow/relay_pump.hpp),
 // progress on stderr when it is a TTY, 4. at -c N / -e / SIGINT / SIGTERM: flush the output,
 // ack what it acknowledged, commit the group, exit.
 //
@@ -24,12 +24,17 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/relay_pump.hpp"
+#include "flow/relay_pump.hpp"
 #include "cli/relay_txn.hpp"
 #include "cli/stream_options.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::cli {
+
+using flow::RelayPump;
+using flow::RelayLimits;
+using flow::TxnPump;
+using flow::TxnLimits;
 
 struct RelayOptions {
   std::string input;

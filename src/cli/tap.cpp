@@ -15,13 +15,16 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/consumer_setup.hpp"
-#include "cli/egress.hpp"
+#include "flow/egress.hpp"
 #include "cli/exit_codes.hpp"
 #include "loop/fifo.hpp"
 #include "loop/io.hpp"
 #include "loop/loop.hpp"
 
 namespace sea::cli {
+
+using flow::Egress;
+using flow::EgressLimits;
 
 struct TapOptions {
   std::string path;

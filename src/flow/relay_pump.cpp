@@ -1,9 +1,9 @@
 // Consumer → producer with write-then-ack, as described in relay_pump.hpp.
-#include "cli/relay_pump.hpp"
+#include "flow/relay_pump.hpp"
 
 #include <algorithm>
 
-namespace sea::cli {
+namespace sea::flow {
 
 namespace {
 constexpr std::size_t kPumpBatch = 1024;  // messages per poll call
@@ -160,4 +160,4 @@ void RelayPump::finish(Outcome outcome) {
   if (on_done_) on_done_(outcome);
 }
 
-}  // namespace sea::cli
+}  // namespace sea::flow

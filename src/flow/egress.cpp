@@ -1,9 +1,9 @@
 // Consumer → encoder → writer with write-then-ack, as described in egress.hpp.
-#include "cli/egress.hpp"
+#include "flow/egress.hpp"
 
 #include <cerrno>
 
-namespace sea::cli {
+namespace sea::flow {
 
 namespace {
 constexpr std::size_t kMaxPending = 1 << 20;  // bytes waiting for the output before we stop polling
@@ -159,4 +159,4 @@ void Egress::finish(Outcome outcome) {
   if (on_done_) on_done_(outcome);
 }
 
-}  // namespace sea::cli
+}  // namespace sea::flow

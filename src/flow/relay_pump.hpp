@@ -22,7 +22,7 @@
 #include "core/streamer.hpp"
 #include "loop/loop.hpp"
 
-namespace sea::cli {
+namespace sea::flow {
 
 struct RelayLimits {
   std::uint64_t max_messages = 0;     // -c N (0: no limit)
@@ -90,4 +90,4 @@ class RelayPump {
   std::optional<Error> error_;
 };
 
-}  // namespace sea::cli
+}  // namespace sea::flow

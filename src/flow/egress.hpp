@@ -23,7 +23,7 @@
 #include "loop/io.hpp"
 #include "loop/loop.hpp"
 
-namespace sea::cli {
+namespace sea::flow {
 
 struct EgressLimits {
   std::uint64_t max_messages = 0;  // -c N (0: no limit)
@@ -92,4 +92,4 @@ class Egress {
   std::optional<Error> output_error_;
 };
 
-}  // namespace sea::cli
+}  // namespace sea::flow
