@@ -3,12 +3,10 @@
 
 #include <hiredis/hiredis.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <random>
 
 #include "backends/redis/layout.hpp"
+#include "backends/redis/xadd_command.hpp"
 #include "core/murmur2.hpp"
 
 namespace sea::redis {
@@ -22,33 +20,12 @@ constexpr std::uint64_t kEntryOverheadBytes = 64;
 // Counted in window_bytes_, so that max_in_flight_bytes bounds the memory the window holds.
 constexpr std::size_t kEntryMemoryBytes = 160;
 
-// A batch closes at this many messages or bytes of fields (a script of 512 XADDs runs about
-// 1 ms on the server, far below any busy-reply-threshold), and a shard has at most this many
-// batches in flight: enough to keep the pipeline full, few enough that what arrives meanwhile
-// makes the next batch large.
-constexpr std::size_t kBatchEntries = 512;
-constexpr std::size_t kBatchBytes = 256 * 1024;
-constexpr std::uint32_t kBatchesInFlight = 4;
-
-// The order marker outlives any batch in flight (command timeout, failover) by far; a marker
-// gone too early only makes a batch skip and be sent again.
-constexpr std::uint64_t kMarkerTtlMs = 10 * 60 * 1000;
-
-// How long a shard waits after a transient refusal before it sends again.
-constexpr Timestamp kRefusalPauseMs = 100;
-
-std::string new_producer_id() {
-  static std::uint64_t count = 0;
-  std::random_device random;
-  return fmt::format("{}-{}-{:08x}", ::getpid(), ++count, random());
-}
-
 }  // namespace
 
 RedisProducer::RedisProducer(loop::Loop& loop, std::unique_ptr<Router> router, StreamKey stream,
                              ProducerOptions options)
     : router_(std::move(router)), stream_(std::move(stream)), options_(std::move(options)),
-      producer_id_(new_producer_id()), pump_soon_(loop, [this] { pump(); }), retry_timer_(loop), age_timer_(loop) {
+      retry_timer_(loop), age_timer_(loop) {
   router_->set_on_ready([this] { on_ready(); });
   router_->set_on_drained([this] { pump(); });
   router_->set_on_fatal([this](const std::string& why) {
@@ -131,7 +108,7 @@ Result<Producer::Ticket> RedisProducer::send(const MessageView& message) {
   // The caller pauses its input when this send made the window congested; on_drain_ must then
   // come, even if the very next reply already brings the window back under the bound.
   if (congested()) was_congested_ = true;
-  if (discovered_) pump_soon_.schedule();
+  if (discovered_) pump();
   return window_.back().ticket;
 }
 
@@ -145,12 +122,7 @@ void RedisProducer::pump() {
   if (!discovered_ || window_.empty()) return;
   const Ticket front = window_.front().ticket;
   std::size_t i = resend_from_ > front ? static_cast<std::size_t>(resend_from_ - front) : 0;
-  Ticket unsent = next_ticket_;  // the first entry left queued
-  bool failed = false;
-  std::string key;
-  // One time for the whole walk: a shard once closed must stay closed until the walk ends, or
-  // its later entries would go before the earlier ones it skipped.
-  const Timestamp now = now_ms();
+  std::optional<Ticket> skipped;  // the first entry left queued behind a probing shard's probe
   for (; i < window_.size(); ++i) {
     Entry& entry = window_[i];
     if (entry.state != State::queued) continue;
@@ -159,168 +131,180 @@ void RedisProducer::pump() {
       else if (entry.has_key) entry.shard = entry.key_hash % shard_count_;
       else entry.shard = round_robin_++ % shard_count_;
     }
-    ShardFlow& flow = flow_of(entry.shard);
-    if (!shard_open(flow, now)) {
-      unsent = std::min(unsent, entry.ticket);
+    const ShardFlow& flow = flow_of(entry.shard);
+    if (flow.probing && flow.in_flight > 0) {
+      if (!skipped) skipped = entry.ticket;
       continue;
     }
-    key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
+    const std::string key = producer_shard_key(stream_.str(), entry.shard, layout_.sharded);
     // hiredis's buffer is full enough: go on when it has drained (router on_drained), so that
     // it holds a slice of the window and not a second copy of all of it.
-    if (flow.open_tickets.empty() && router_->backlogged(key)) break;
-    add_to_batch(entry, key);
-    if (flow.open.entries() >= kBatchEntries || flow.open.bytes() >= kBatchBytes) {
-      const Ticket first = flow.open_tickets.front();
-      if (!send_batch(entry.shard, key)) {
-        unsent = std::min(unsent, first);
-        failed = true;
-        break;
-      }
-    }
+    if (router_->backlogged(key)) break;
+    if (!transmit(entry, key)) break;
   }
-  if (i < window_.size() && !failed) unsent = std::min(unsent, window_[i].ticket);
-  // The batches still open hold only entries before the stop: send them (in shard order; each
-  // shard's own order is what counts).
-  for (ShardId shard = 0; shard < flows_.size(); ++shard) {
-    ShardFlow& flow = flows_[shard];
-    if (flow.open_tickets.empty()) continue;
-    const Ticket first = flow.open_tickets.front();
-    if (!send_batch(shard, producer_shard_key(stream_.str(), shard, layout_.sharded))) unsent = std::min(unsent, first);
-  }
-  resend_from_ = unsent;
+  resend_from_ = i < window_.size() ? window_[i].ticket : next_ticket_;
+  if (skipped) resend_from_ = std::min(resend_from_, *skipped);
 }
 
-bool RedisProducer::shard_open(ShardFlow& flow, Timestamp now) {
-  if (!flow.open_tickets.empty()) return true;  // a batch being filled this round
-  if (flow.batches >= kBatchesInFlight) return false;
-  if (flow.stalled && flow.batches > 0) return false;
-  if (flow.hold_until != 0) {
-    if (now < flow.hold_until) {
-      // Look again when the pause is over (the retry timer may run a little early).
-      if (wake_at_ == 0 || wake_at_ > flow.hold_until) {
-        wake_at_ = flow.hold_until;
-        retry_timer_.start(static_cast<std::uint64_t>(flow.hold_until - now) + 1, 0, [this] {
-          wake_at_ = 0;
-          pump();
-        });
-      }
-      return false;
-    }
-    flow.hold_until = 0;
-  }
-  flow.stalled = false;
-  return true;
-}
-
-void RedisProducer::add_to_batch(Entry& entry, const std::string& key) {
-  ShardFlow& flow = flow_of(entry.shard);
-  if (flow.open_tickets.empty()) {
-    std::string max_len;
-    if (retention_.max_bytes && sent_ > 0) {
-      const std::uint64_t average = encoded_bytes_ / sent_ + kEntryOverheadBytes;
-      max_len = std::to_string(std::max<std::uint64_t>(1, *retention_.max_bytes / average));
-    }
-    // Chained to the last batch of the shard while that one is in flight; else on its own
-    // (every earlier batch has answered, see "Order per shard" in producer.hpp).
-    const std::string prev = flow.batches > 0 ? std::to_string(flow.last) : std::string();
-    flow.open.start(key, fmt::format("sea-order:{{{}}}:{}", key, producer_id_), prev, std::to_string(next_batch_),
-                    kMarkerTtlMs, max_len, options_.dedupe_window_ms);
+bool RedisProducer::transmit(Entry& entry, const std::string& key) {
+  if (entry.ts != 0 && options_.delivery != Delivery::exactly_once && !entry.force_script &&
+      !tops_[entry.shard].known) {
+    ask_top(entry.shard, key);
+    return false;  // pump() runs again when the answer is in: one round trip per shard
   }
   std::string_view fields = entry.fields;
+  command_.clear();
   if (options_.delivery == Delivery::exactly_once) {
     const std::size_t nul = fields.find('\0');
     const std::string dedupe = fmt::format("sea-dedupe:{{{}}}:{}", key, fields.substr(0, nul));
     fields.remove_prefix(nul + 1);
-    flow.open.add(fields, entry.field_count, entry.ts, dedupe);
-  } else {
-    flow.open.add(fields, entry.field_count, entry.ts);
+    build_dedupe_xadd(command_, key, dedupe, options_.dedupe_window_ms, fields, entry.field_count);
+    return send_command(entry, key);
   }
-  flow.open_tickets.push_back(entry.ticket);
+  std::string max_len;
+  if (retention_.max_bytes && sent_ > 0) {
+    const std::uint64_t average = encoded_bytes_ / sent_ + kEntryOverheadBytes;
+    max_len = std::to_string(std::max<std::uint64_t>(1, *retention_.max_bytes / average));
+  }
+  if (entry.ts != 0 && plain_stamp_ok(entry)) {
+    // The explicit id cannot be refused (see plain_stamp_ok): a plain XADD, 3x cheaper.
+    build_xadd(command_, key, max_len, fmt::format("{}-*", entry.ts), fields, entry.field_count);
+    return send_command(entry, key, true);
+  }
+  if (entry.ts != 0 && stamp_refused(entry)) {
+    // The script would fall back to `*` plus the field `ts`: that, as a plain XADD.
+    std::string with_ts;
+    append_bulk(with_ts, "ts");
+    append_bulk(with_ts, std::to_string(entry.ts));
+    with_ts.append(fields);
+    build_xadd(command_, key, max_len, "*", with_ts, entry.field_count + 2);
+    return send_command(entry, key);
+  }
+  if (entry.ts != 0) build_stamped_xadd(command_, key, entry.ts, max_len, fields, entry.field_count);
+  else build_xadd(command_, key, max_len, "*", fields, entry.field_count);
+  return send_command(entry, key);
 }
 
-bool RedisProducer::send_batch(ShardId shard, const std::string& key) {
-  ShardFlow& flow = flow_of(shard);
-  flow.open.build(command_);
-  const std::uint64_t token = next_batch_;
-  Result<void> sent = router_->command(key, command_, [this, token](redisReply* reply, const Error* error) {
-    on_reply(token, reply, error);
+bool RedisProducer::send_command(Entry& entry, const std::string& key, bool predicted) {
+  const Ticket ticket = entry.ticket;
+  Result<void> sent = router_->command(key, command_, [this, ticket](redisReply* reply, const Error* error) {
+    on_reply(ticket, reply, error);
   });
-  if (!sent) {
-    flow.open_tickets.clear();  // they stay queued
-    return false;
-  }
-  ++next_batch_;
-  ++flow.batches;
-  flow.last = token;
-  for (Ticket ticket : flow.open_tickets) entry_of(ticket)->state = State::in_flight;
-  batches_.emplace(token, Batch{shard, std::move(flow.open_tickets)});
-  flow.open_tickets = {};
+  if (!sent) return false;
+  entry.state = State::in_flight;
+  ++flow_of(entry.shard).in_flight;
+  ShardTop& top = tops_[entry.shard];
+  entry.unpredicted = !predicted;
+  if (predicted) top.ms = std::max<std::uint64_t>(top.ms, static_cast<std::uint64_t>(entry.ts));
+  else ++top.unpredicted_in_flight;
   return true;
 }
 
-RedisProducer::Entry* RedisProducer::entry_of(Ticket ticket) {
-  if (window_.empty() || ticket < window_.front().ticket) return nullptr;
-  const std::size_t at = static_cast<std::size_t>(ticket - window_.front().ticket);
-  return at < window_.size() ? &window_[at] : nullptr;
+void RedisProducer::ask_top(ShardId shard, const std::string& key) {
+  ShardTop& top = tops_[shard];
+  if (top.asked) return;
+  Result<void> sent = router_->command(key, format_command({"XREVRANGE", key, "+", "-", "COUNT", "1"}),
+                                       [this, shard](redisReply* reply, const Error* error) {
+    ShardTop& t = tops_[shard];
+    t.asked = false;
+    if (error != nullptr) return;  // asked again when the entry is sent again
+    t.known = true;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
+        reply->element[0]->elements >= 1) {
+      Result<EntryId> id = EntryId::parse(reply_text(reply->element[0]->element[0]));
+      if (id) t.ms = std::max(t.ms, id->ms);
+    }
+    pump();
+  });
+  if (sent) top.asked = true;
 }
 
-void RedisProducer::requeue(Ticket ticket) {
-  if (Entry* entry = entry_of(ticket); entry != nullptr && entry->state == State::in_flight) {
-    entry->state = State::queued;
-    resend_from_ = std::min(resend_from_, ticket);
+bool RedisProducer::plain_stamp_ok(const Entry& entry) {
+  // `XADD K <ts>-*` is refused when the shard's top id is later than ts. It is safe when the
+  // top is known (from a reply), no script is in flight there (its fallback `*` may make the
+  // top "now"), and ts is not before the latest id this producer has asked for; otherwise the
+  // script decides on the server, in pipeline order.
+  if (options_.delivery == Delivery::exactly_once || entry.force_script) return false;
+  const auto it = tops_.find(entry.shard);
+  if (it == tops_.end() || !it->second.known || it->second.unpredicted_in_flight > 0) return false;
+  return static_cast<std::uint64_t>(entry.ts) >= it->second.ms;
+}
+
+bool RedisProducer::stamp_refused(const Entry& entry) const {
+  // A known top is a lower bound of the shard's real top when this command runs: ids only grow,
+  // and everything before it in the pipeline is counted in (predicted) or answered. A ts before
+  // it is refused for sure, however many `*` entries of unknown id are in flight.
+  if (options_.delivery == Delivery::exactly_once) return false;
+  const auto it = tops_.find(entry.shard);
+  return it != tops_.end() && it->second.known && static_cast<std::uint64_t>(entry.ts) < it->second.ms;
+}
+
+void RedisProducer::note_reply(Entry& entry, redisReply* reply) {
+  ShardTop& top = tops_[entry.shard];
+  if (entry.unpredicted) {
+    --top.unpredicted_in_flight;
+    entry.unpredicted = false;
   }
+  if (reply == nullptr) return;
+  if (reply->type == REDIS_REPLY_ERROR) {
+    // Someone else wrote a later id meanwhile: this entry goes again through the script, and the
+    // shard's top must be learnt anew. (A later message of ours already in the pipeline may then
+    // land before this one: the one case where order is not kept, documented in producer.hpp.)
+    if (reply_text(reply).find("equal or smaller") != std::string_view::npos) {
+      entry.force_script = true;
+      top.known = false;
+    }
+    return;
+  }
+  Result<EntryId> id = EntryId::parse(reply_text(reply));
+  if (!id) return;
+  top.known = true;
+  top.ms = std::max(top.ms, id->ms);
 }
 
-void RedisProducer::on_reply(std::uint64_t token, redisReply* reply, const Error* error) {
-  const auto it = batches_.find(token);
-  if (it == batches_.end()) return;
-  const Batch batch = std::move(it->second);
-  batches_.erase(it);
-  --flow_of(batch.shard).batches;  // (no reference kept: callbacks below may grow flows_)
-  const auto stall = [&] { flow_of(batch.shard).stalled = true; };
+void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* error) {
+  if (window_.empty() || ticket < window_.front().ticket) return;
+  Entry& entry = window_[static_cast<std::size_t>(ticket - window_.front().ticket)];
+  if (entry.state != State::in_flight) return;
+  --flow_of(entry.shard).in_flight;  // (no reference kept: callbacks below may grow flows_)
+  note_reply(entry, error == nullptr ? reply : nullptr);
+  if (entry.force_script && error == nullptr && reply->type == REDIS_REPLY_ERROR &&
+      reply_text(reply).find("equal or smaller") != std::string_view::npos) {
+    entry.state = State::queued;
+    resend_from_ = std::min(resend_from_, ticket);
+    retry_timer_.start(0, 0, [this] { pump(); });
+    settle();
+    return;
+  }
   if (error != nullptr) {
-    // Lost with its connection, written or not: sent again when the node is back (at-least-once).
-    stall();
-    for (Ticket ticket : batch.tickets) {
-      if (options_.delivery != Delivery::at_most_once) requeue(ticket);
-      else if (Entry* entry = entry_of(ticket); entry != nullptr && entry->state == State::in_flight)
-        finish(*entry, *error);
+    if (options_.delivery == Delivery::at_most_once) {
+      finish(entry, *error);
+    } else {
+      // Lost with its connection: send it again when the node is back.
+      entry.state = State::queued;
+      resend_from_ = std::min(resend_from_, ticket);
     }
   } else if (reply->type == REDIS_REPLY_ERROR) {
-    const std::string_view text = reply_text(reply);
-    stall();
-    if (text.starts_with(kOrderSkipError)) {
-      // Not written, as an earlier batch was not: safe to send again in every delivery mode.
-      for (Ticket ticket : batch.tickets) requeue(ticket);
-    } else if (transient_refusal(text) && options_.delivery != Delivery::at_most_once) {
-      for (Ticket ticket : batch.tickets) requeue(ticket);
-      flow_of(batch.shard).hold_until = now_ms() + kRefusalPauseMs;  // pump() arms the retry timer
+    if (transient_refusal(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
+      entry.state = State::queued;
+      resend_from_ = std::min(resend_from_, ticket);
+      flow_of(entry.shard).probing = true;
+      retry_timer_.start(100, 0, [this] { pump(); });
     } else {
-      const Error refused = reply_error(fmt::format("XADD to '{}'", stream_.str()), reply);
-      for (Ticket ticket : batch.tickets)
-        if (Entry* entry = entry_of(ticket); entry != nullptr && entry->state == State::in_flight)
-          finish(*entry, refused);
+      finish(entry, reply_error(fmt::format("XADD to '{}'", stream_.str()), reply));
     }
-  } else if (reply->type != REDIS_REPLY_ARRAY || reply->elements != batch.tickets.size()) {
-    stall();
-    const Error odd{Errc::backend,
-                    fmt::format("XADD to '{}': the batch of {} got an unexpected reply", stream_.str(),
-                                batch.tickets.size()),
-                    0};
-    for (Ticket ticket : batch.tickets)
-      if (Entry* entry = entry_of(ticket); entry != nullptr && entry->state == State::in_flight) finish(*entry, odd);
   } else {
-    for (std::size_t k = 0; k < batch.tickets.size(); ++k) {
-      Entry* entry = entry_of(batch.tickets[k]);
-      if (entry == nullptr || entry->state != State::in_flight) continue;
-      Result<EntryId> id = EntryId::parse(reply_text(reply->element[k]));
-      const Timestamp ts = entry->ts != 0 ? entry->ts : static_cast<Timestamp>(id ? id->ms : 0);
-      if (id) finish(*entry, Receipt{batch.shard, id->to_seq(), ts});
-      else finish(*entry, id.error());
+    Result<EntryId> id = EntryId::parse(reply_text(reply));
+    if (ShardFlow& flow = flow_of(entry.shard); flow.probing) {
+      // Written: the shard's pipeline resumes with what waited behind the probe.
+      flow.probing = false;
+      retry_timer_.start(0, 0, [this] { pump(); });
     }
+    const Timestamp ts = entry.ts != 0 ? entry.ts : static_cast<Timestamp>(id ? id->ms : 0);
+    if (id) finish(entry, Receipt{entry.shard, id->to_seq(), ts});
+    else finish(entry, id.error());
   }
   settle();
-  pump_soon_.schedule();
 }
 
 void RedisProducer::finish(Entry& entry, const Result<Receipt>& outcome) {

@@ -1,5 +1,5 @@
-// The Redis producer: pipelined batches of XADDs (one Lua script per batch, with the stamp and
-// the exactly-once dedupe folded in) with a bounded window of messages in flight.
+// The Redis producer: pipelined XADD (or, for exactly-once, a server-side dedupe script) with
+// a bounded window of messages in flight.
 //
 // Delivery:
 // - at-least-once (default): every message stays in the window, encoded, until Redis answers
@@ -7,22 +7,18 @@
 //   it is back (duplicates possible, loss not).
 // - at-most-once: the same pipeline, but nothing is re-sent: a message lost with its
 //   connection is reported as failed.
-// - exactly-once: the batch script keeps a key per message key (`sea-dedupe:{K:N}:<key>`, which
-//   shares the shard's cluster slot) that remembers the entry id for dedupe_window_ms; a message
+// - exactly-once: a Lua script keyed by the message key (`sea-dedupe:{K:N}:<key>`, which
+//   shares the shard's cluster slot) remembers the entry id for dedupe_window_ms; a message
 //   whose key was already written within the window is not written again and gets the first
 //   entry's id as its receipt. Messages without a key are refused (nothing to dedupe on).
 //
-// Writes go in batches: each shard's queued messages, in ticket order, become one EVAL of a
-// Lua script (xadd_command.hpp) that does their XADDs, so that a batch is written all or
-// nothing. Order per shard: the router keeps each shard's commands in order across
-// redirections and lost connections (router.hpp), and batches are chained: each sets this
-// producer's marker key of the shard (sea-order:{K:N}:<producer>) to its own token, and a batch
-// sent while an earlier one of the shard is in flight is written only if the marker holds that
-// earlier batch's token, else it is refused with -SEAORDER and nothing of it is written. A
-// transient refusal (-BUSY, -LOADING, -CLUSTERDOWN, -TRYAGAIN, -MASTERDOWN) of one batch in a
-// pipeline therefore makes every later one of its shard skip, also those the server runs after
-// its state changed back; the shard sends nothing more until all its batches have answered,
-// then resends from the first refused message, unconditionally. The argument is in README.md.
+// Order per shard: the router keeps each shard's commands in order across redirections and
+// lost connections (router.hpp). A transient refusal (-CLUSTERDOWN during a failover,
+// -TRYAGAIN, -LOADING, -BUSY, -MASTERDOWN) is per command: in a pipeline, the commands before
+// the server's state changes back are refused and the ones after it are written, which would
+// put later messages before earlier ones. So once a shard has had one, it sends one message at
+// a time, and only when nothing else of it is in flight, until one is written; then the
+// pipeline resumes.
 //
 // Shards: the shard layout is discovered first (messages queue meanwhile); a key picks the
 // shard by Kafka's murmur2, else round robin, else the fixed ProducerOptions::shard.
@@ -31,11 +27,19 @@
 // MINID ~ (now - age) once a second while producing.
 //
 // Caller-supplied timestamps (MessageView.ts != 0, e.g. from `relay`): the entry id carries the
-// time: the script tries XADD with the explicit id `<ts>-*` (valid since Redis 7) and, when
-// Redis refuses it because the stream's top id is already later, falls back to `*` plus a field
-// `ts` holding the original time; the consumer (layout.hpp decode_entry) reads that field back as
-// the message's ts. exactly-once writes the `ts` field whenever a ts is given. Receipts carry the
-// given ts.
+// time, so the message is written by a small script that tries XADD with the explicit id
+// `<ts>-*` (valid since Redis 7) and, when Redis refuses it because the stream's top id is
+// already later, falls back to `*` plus a field `ts` holding the original time; the consumer
+// (layout.hpp decode_entry) reads that field back as the message's ts. Doing both in one script
+// keeps the pipeline in order: a refused id never lets a later message overtake it.
+// exactly-once writes the `ts` field whenever a ts is given. Receipts carry the given ts.
+// The script costs about 3x a plain XADD, so once a reply has told the producer a shard's newest
+// id, a ts not before it is sent as a plain `XADD K <ts>-*` (see ShardTop), and a ts before it,
+// which the script would refuse for sure, as the plain `XADD K * ts <ts> ...` of its fallback
+// (a relay of a many-partition Kafka topic interleaves times, and its fallbacks make the top
+// "now": without this nearly every message went through the script). Only if another
+// writer adds a later id at the same moment is that refused; the entry is then sent again
+// through the script, and a later message already in the pipeline may land before it.
 //
 // Lifecycle: made by RedisStreamer::create_producer with its own Router (connections named
 // sea-producer-…); must be destroyed before the loop. Unflushed messages are dropped on
@@ -47,12 +51,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "backends/redis/discovery.hpp"
 #include "backends/redis/router.hpp"
-#include "backends/redis/xadd_command.hpp"
 #include "core/streamer.hpp"
 
 namespace sea::redis {
@@ -80,27 +81,34 @@ class RedisProducer final : public Producer {
     std::uint32_t key_hash = 0;
     bool has_key = false;
     Timestamp ts = 0;           // caller-supplied time, 0: let Redis stamp it
+    bool unpredicted = false;   // in flight with an id Redis picks (`*` or a script): see ShardTop
+    bool force_script = false;  // a plain `<ts>-*` was refused: the script decides next time
     std::uint32_t field_count = 0;
     std::size_t memory = 0;     // what it counts in window_bytes_
     std::string fields;         // RESP of the entry's fields; for exactly-once, key first
   };
-  // A shard's batches in flight and its chain (see "Order per shard" above).
+  // What this producer knows of a shard's newest id, to send `XADD K <ts>-*` directly when it
+  // cannot be refused and the stamp script only when it might.
+  // The newest id's ms is asked once per shard (XREVRANGE + - COUNT 1) before the first stamped
+  // entry, then followed from replies and from the plain ids sent. An entry whose id Redis picks
+  // (`*`, the script's fallback, exactly-once) may move the top anywhere up to "now", so plain
+  // stamps wait until none is in flight.
+  struct ShardTop {
+    bool known = false;
+    bool asked = false;
+    std::uint64_t ms = 0;
+    std::uint32_t unpredicted_in_flight = 0;
+  };
+  // What is in flight per shard, and whether the shard probes with one message at a time after
+  // a transient refusal (see "Order per shard" above).
   struct ShardFlow {
-    std::uint32_t batches = 0;  // in flight
-    bool stalled = false;       // one did not get written: send nothing until batches == 0
-    Timestamp hold_until = 0;   // after a transient refusal: send nothing before this time
-    std::uint64_t last = 0;     // the token (batch number) of the last batch sent
-    XaddBatch open;             // being filled by pump()
-    std::vector<Ticket> open_tickets;
+    std::uint32_t in_flight = 0;
+    bool probing = false;
   };
   ShardFlow& flow_of(ShardId shard) {
     if (shard >= flows_.size()) flows_.resize(static_cast<std::size_t>(shard) + 1);
     return flows_[shard];
   }
-  struct Batch {
-    ShardId shard;
-    std::vector<Ticket> tickets;
-  };
   struct FlushWaiter {
     Ticket last;
     std::optional<Error> error;
@@ -109,15 +117,14 @@ class RedisProducer final : public Producer {
 
   void on_ready();
   void pump();
-  // Whether pump() may add entries of the shard now; within one walk (one `now`) a shard that
-  // is closed stays closed, so that it never sends a later entry ahead of one it skipped.
-  bool shard_open(ShardFlow& flow, Timestamp now);
-  void add_to_batch(Entry& entry, const std::string& key);
-  bool send_batch(ShardId shard, const std::string& key);
-  void on_reply(std::uint64_t batch, redisReply* reply, const Error* error);
-  void requeue(Ticket ticket);
+  bool transmit(Entry& entry, const std::string& key);
+  bool send_command(Entry& entry, const std::string& key, bool predicted = false);
+  void ask_top(ShardId shard, const std::string& key);
+  bool plain_stamp_ok(const Entry& entry);
+  bool stamp_refused(const Entry& entry) const;
+  void note_reply(Entry& entry, redisReply* reply);
+  void on_reply(Ticket ticket, redisReply* reply, const Error* error);
   void finish(Entry& entry, const Result<Receipt>& outcome);
-  Entry* entry_of(Ticket ticket);
   void settle();
   void trim_by_age();
 
@@ -133,10 +140,8 @@ class RedisProducer final : public Producer {
 
   std::deque<Entry> window_;  // ticket order; done entries leave from the front
   std::optional<Error> fatal_;  // the server refused us for good: every send fails
+  std::map<ShardId, ShardTop> tops_;
   std::vector<ShardFlow> flows_;  // by shard (a vector: touched three times per message)
-  std::unordered_map<std::uint64_t, Batch> batches_;  // in flight, by token
-  std::uint64_t next_batch_ = 1;
-  std::string producer_id_;  // names this producer's order markers
   Ticket next_ticket_ = 1;
   Ticket resend_from_ = 1;    // no queued entry has a smaller ticket
   std::size_t window_bytes_ = 0;  // memory of the unfinished entries (kEntryMemoryBytes each + fields)
@@ -147,9 +152,7 @@ class RedisProducer final : public Producer {
   std::deque<FlushWaiter> flushes_;
   std::function<void()> on_drain_;
   DeliveryCallback on_delivery_;
-  loop::Defer pump_soon_;  // coalesces the sends and replies of one loop iteration into batches
-  loop::Timer retry_timer_;  // pump() when a shard's pause after a refusal ends
-  Timestamp wake_at_ = 0;    // when it runs; 0: not armed
+  loop::Timer retry_timer_;
   loop::Timer age_timer_;
 };
 

@@ -1,4 +1,4 @@
-// The batch command of xadd_command.hpp.
+// The write commands of xadd_command.hpp.
 #include "backends/redis/xadd_command.hpp"
 
 #include "backends/redis/layout.hpp"
@@ -7,101 +7,68 @@ namespace sea::redis {
 
 namespace {
 
-// KEYS[1] the shard, KEYS[2] the order marker, KEYS[3..] the dedupe keys of the exactly-once
-// entries, in order. ARGV[1] prev (the marker the batch needs, '' none), ARGV[2] the token it
-// leaves, ARGV[3] the marker's ttl in ms, ARGV[4] MAXLEN ('0' none), ARGV[5] the dedupe window
-// in ms; then per entry: its kind ('*' plain, 'd' exactly-once, else the caller's ts in ms),
-// its field count, its fields. Returns the entry ids in order.
-// A batch is all or nothing: a refusal (-BUSY, -LOADING, -TRYAGAIN, ...) comes before the
-// script runs; an XADD error (WRONGTYPE, OOM) can only come from the first write, since Redis
-// checks memory on a script's first write only and the key type does not change in between.
-constexpr std::string_view kBatchScript =
-    "if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then "
-    "  return redis.error_reply('SEAORDER an earlier batch of this producer was not written') "
+// KEYS[1] the shard, KEYS[2] the dedupe key; ARGV[1] the window in ms, then the entry fields.
+constexpr std::string_view kDedupeScript =
+    "local id = redis.call('GET', KEYS[2]) "
+    "if id then return id end "
+    "id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2)) "
+    "redis.call('SET', KEYS[2], id, 'PX', ARGV[1]) "
+    "return id";
+
+// KEYS[1] the shard; ARGV[1] the caller's ts in ms, ARGV[2] MAXLEN ("0": none), then the entry
+// fields. The explicit id `<ts>-*` keeps the time in the id; a stream whose top is already later
+// refuses it, and then the entry gets `*` and the time rides in the field `ts` (producer.hpp).
+constexpr std::string_view kStampScript =
+    "local a = {KEYS[1]} "
+    "if ARGV[2] ~= '0' then a[2] = 'MAXLEN' a[3] = '~' a[4] = ARGV[2] end "
+    "local at = #a + 1 "
+    "a[at] = ARGV[1] .. '-*' "
+    "for i = 3, #ARGV do a[#a + 1] = ARGV[i] end "
+    "local r = redis.pcall('XADD', unpack(a)) "
+    "if type(r) == 'table' and r.err then "
+    "  a[at] = '*' table.insert(a, at + 1, 'ts') table.insert(a, at + 2, ARGV[1]) "
+    "  r = redis.call('XADD', unpack(a)) "
     "end "
-    "local s = KEYS[1] "
-    "local ml = ARGV[4] "
-    // XADD of the fields ARGV[a..b] with `id`, and a field ts first when `ts` is given; the
-    // fields are unpacked in place (no table per entry).
-    "local function xadd(f, id, ts, a, b) "
-    "  if ml == '0' then "
-    "    if ts then return f('XADD', s, id, 'ts', ts, unpack(ARGV, a, b)) end "
-    "    return f('XADD', s, id, unpack(ARGV, a, b)) "
-    "  end "
-    "  if ts then return f('XADD', s, 'MAXLEN', '~', ml, id, 'ts', ts, unpack(ARGV, a, b)) end "
-    "  return f('XADD', s, 'MAXLEN', '~', ml, id, unpack(ARGV, a, b)) "
-    "end "
-    "local ids = {} "
-    "local i = 6 "
-    "local k = 3 "
-    "local n = #ARGV "
-    "while i <= n do "
-    "  local kind = ARGV[i] "
-    "  local a = i + 2 "
-    "  local b = i + 1 + tonumber(ARGV[i + 1]) "
-    "  i = b + 1 "
-    "  local id "
-    "  if kind == '*' then "
-    "    id = xadd(redis.call, '*', nil, a, b) "
-    "  elseif kind == 'd' then "
-    "    id = redis.call('GET', KEYS[k]) "
-    "    if not id then "
-    "      id = xadd(redis.call, '*', nil, a, b) "
-    "      redis.call('SET', KEYS[k], id, 'PX', ARGV[5]) "
-    "    end "
-    "    k = k + 1 "
-    "  else "
-    "    id = xadd(redis.pcall, kind .. '-*', nil, a, b) "
-    "    if type(id) == 'table' and id.err then id = xadd(redis.call, '*', kind, a, b) end "
-    "  end "
-    "  ids[#ids + 1] = id "
-    "end "
-    "redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) "
-    "return ids";
+    "return r";
 
 }  // namespace
 
-void XaddBatch::start(std::string_view key, std::string_view marker, std::string_view prev, std::string_view token,
-                      std::uint64_t marker_ttl_ms, std::string_view max_len, std::uint64_t dedupe_window_ms) {
-  keys_.clear();
-  args_.clear();
-  append_bulk(keys_, key);
-  append_bulk(keys_, marker);
-  key_count_ = 2;
-  append_bulk(args_, prev);
-  append_bulk(args_, token);
-  append_bulk(args_, std::to_string(marker_ttl_ms));
-  append_bulk(args_, max_len.empty() ? std::string_view("0") : max_len);
-  append_bulk(args_, std::to_string(dedupe_window_ms));
-  arg_count_ = 5;
-  entries_ = 0;
-}
-
-void XaddBatch::add(std::string_view fields, std::size_t field_count, Timestamp ts, std::string_view dedupe_key) {
-  if (!dedupe_key.empty()) {
-    append_bulk(keys_, dedupe_key);
-    ++key_count_;
-    append_bulk(args_, "d");
-  } else if (ts != 0) {
-    append_bulk(args_, std::to_string(ts));
-  } else {
-    append_bulk(args_, "*");
+void build_xadd(std::string& out, std::string_view key, std::string_view max_len, std::string_view id,
+                std::string_view fields, std::size_t field_count) {
+  append_array_header(out, 3 + (max_len.empty() ? 0 : 3) + field_count);
+  append_bulk(out, "XADD");
+  append_bulk(out, key);
+  if (!max_len.empty()) {
+    append_bulk(out, "MAXLEN");
+    append_bulk(out, "~");
+    append_bulk(out, max_len);
   }
-  append_bulk(args_, std::to_string(field_count));
-  args_.append(fields);
-  arg_count_ += 2 + field_count;
-  ++entries_;
+  append_bulk(out, id);
+  out.append(fields);
 }
 
-void XaddBatch::build(std::string& out) const {
-  out.clear();
-  out.reserve(keys_.size() + args_.size() + kBatchScript.size() + 64);
-  append_array_header(out, 3 + key_count_ + arg_count_);
+void build_stamped_xadd(std::string& out, std::string_view key, Timestamp ts, std::string_view max_len,
+                        std::string_view fields, std::size_t field_count) {
+  append_array_header(out, 6 + field_count);
   append_bulk(out, "EVAL");
-  append_bulk(out, kBatchScript);
-  append_bulk(out, std::to_string(key_count_));
-  out.append(keys_);
-  out.append(args_);
+  append_bulk(out, kStampScript);
+  append_bulk(out, "1");
+  append_bulk(out, key);
+  append_bulk(out, std::to_string(ts));
+  append_bulk(out, max_len.empty() ? std::string_view("0") : max_len);
+  out.append(fields);
+}
+
+void build_dedupe_xadd(std::string& out, std::string_view key, std::string_view dedupe_key, std::uint64_t window_ms,
+                       std::string_view fields, std::size_t field_count) {
+  append_array_header(out, 6 + field_count);
+  append_bulk(out, "EVAL");
+  append_bulk(out, kDedupeScript);
+  append_bulk(out, "2");
+  append_bulk(out, key);
+  append_bulk(out, dedupe_key);
+  append_bulk(out, std::to_string(window_ms));
+  out.append(fields);
 }
 
 bool transient_refusal(std::string_view error) {
