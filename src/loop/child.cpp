@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <uv.h>
@@ -189,14 +190,34 @@ bool process_waits(const std::string& pid) {
   bool waiting = true;
   while (dirent* entry = readdir(dir)) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-    std::ifstream in(tasks + "/" + entry->d_name + "/syscall");
-    std::string first;
+    const std::string task = tasks + "/" + entry->d_name;
+    std::ifstream in(task + "/syscall");
+    std::string first, arg0;
     if (!(in >> first)) continue;  // gone meanwhile
     char* end = nullptr;
     const long nr = std::strtol(first.c_str(), &end, 10);
     if (end == first.c_str() || *end != '\0' || !waits_for_input(nr)) {  // "running", -1, or a busy call
       waiting = false;
       break;
+    }
+    // Asleep in the call, interruptibly ('S'): a read of a regular file waiting for the disk is
+    // 'D' (a lazy import of a Python module mid-message), a task just woken is 'R'.
+    std::ifstream stat(task + "/stat");
+    std::string line;
+    const std::size_t close = std::getline(stat, line) ? line.rfind(')') : std::string::npos;
+    if (close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'S') {
+      waiting = false;
+      break;
+    }
+    // A read waits for input only on a pipe, a FIFO, a socket or a terminal, not on a file.
+    if ((nr == SYS_read || nr == SYS_readv || nr == SYS_pread64 || nr == SYS_preadv) && (in >> arg0)) {
+      const long fd = std::strtol(arg0.c_str(), nullptr, 16);
+      struct stat st {};
+      const std::string link = "/proc/" + pid + "/fd/" + std::to_string(fd);
+      if (::stat(link.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        waiting = false;
+        break;
+      }
     }
   }
   closedir(dir);
