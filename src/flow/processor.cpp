@@ -104,6 +104,7 @@ Processor::Processor(loop::Loop& loop, Consumer& input, Producer& output, std::s
       sink_(std::make_unique<Sink>(*this)),
       resume_(loop, [this] {
         if (phase_ == Phase::barrier) check_quiet();
+        else if (phase_ == Phase::ending) maybe_finish_end();
         else pump();
       }),
       commit_timer_(loop),
@@ -149,10 +150,8 @@ Result<void> Processor::spawn() {
   decoder_ = std::move(*decoder);
   child_exited_ = stdout_eof_ = stderr_eof_ = stdout_paused_ = false;
   stdin_ = std::make_unique<loop::OutputWriter>(loop_, child_->stdin_fd());
-  stdin_->set_on_progress([this](std::uint64_t) {
-    if (phase_ == Phase::ending) maybe_finish_end();
-    else resume_.schedule();
-  });
+  // Never act from inside the writer's own callback (the end destroys the writer): next turn.
+  stdin_->set_on_progress([this](std::uint64_t) { resume_.schedule(); });
   stdin_->set_on_error([this](const Error& e) {
     // CMD closed its stdin (e.g. `head -n 1`): it ends soon; its exit decides what follows.
     spdlog::debug("{}: CMD's stdin: {}", options_.name, e.message);
@@ -306,10 +305,8 @@ void Processor::on_stdout_eof() {
   stdout_eof_ = true;
   if (decoder_) decoder_->finish(*sink_);
   if (phase_ == Phase::ending) maybe_finish_end();
-  else if (child_exited_ && phase_ == Phase::restarting) {
-    restart_timer_.stop();
-    crashed_drained();
-  }
+  else if (child_exited_ && phase_ == Phase::restarting)  // not from inside the reader's callback
+    restart_timer_.start(0, 0, [this] { crashed_drained(); });
 }
 
 void Processor::on_stderr(std::string_view chunk) {
@@ -537,13 +534,10 @@ void Processor::crashed(const loop::ChildExit& exit) {
   crash_input_ = at;
   crash_in_lockstep_ = fed_in_lockstep_;
   if (hooks_.on_crash) hooks_.on_crash(exit, at);
-  // Its stdout may still hold what it wrote before it died: produce that first.
-  if (stdout_eof_) {
-    crashed_drained();
-  } else {
-    if (stdout_) stdout_->drain_now();
-    restart_timer_.start(kExitDrainMs, 0, [this] { crashed_drained(); });
-  }
+  // Its stdout may still hold what it wrote before it died: produce that first (the reader
+  // reaches its end, on_stdout_eof), bounded in case a child of CMD keeps the pipe open.
+  if (stdout_eof_) restart_timer_.start(0, 0, [this] { crashed_drained(); });
+  else restart_timer_.start(kExitDrainMs, 0, [this] { crashed_drained(); });
 }
 
 void Processor::crashed_drained() {
