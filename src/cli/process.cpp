@@ -200,6 +200,9 @@ int run_process(const ProcessOptions& options) {
   flow::Processor::Hooks hooks;
   if (env->clock) {
     ProcessClock* clock = env->clock.get();
+    hooks.before_start = [clock](std::uint64_t seed, std::uint64_t feed) {
+      clock->set(0, seed, feed, flow::kStartupIndex);  // CMD's start-up: 1970-01-01, (seed, start-up)
+    };
     hooks.before_feed = [clock](const MessageView& m, std::uint64_t seed, std::uint64_t feed, std::uint64_t index) {
       clock->set(m.ts, seed, feed, index);
     };

@@ -141,6 +141,7 @@ Result<void> Processor::start(std::function<void(Outcome)> on_done) {
 }
 
 Result<void> Processor::spawn() {
+  if (options_.lockstep && hooks_.before_start) hooks_.before_start(record_.seed, record_.feed);
   child_ = std::make_unique<loop::Child>(loop_);
   loop::ChildSpec spec{options_.argv, options_.env};
   if (Result<void> spawned = child_->spawn(spec, [this](const loop::ChildExit& e) { on_child_exit(e); }); !spawned)
@@ -175,6 +176,11 @@ Result<void> Processor::spawn() {
       !r)
     return r;
   spdlog::debug("{}: started CMD, pid {}", options_.name, child_->pid());
+  if (options_.lockstep) {  // its start-up runs to its first read before the first message
+    phase_ = Phase::barrier;
+    quiet_looks_ = 0;
+    quick_looks_ = 0;
+  }
   return {};
 }
 
@@ -613,8 +619,9 @@ void Processor::restart() {
     fail(spawned.error());
     return;
   }
-  phase_ = Phase::feeding;
+  if (phase_ != Phase::barrier) phase_ = Phase::feeding;
   if (stopping_) {
+    phase_ = Phase::feeding;
     begin_end(Outcome::stopped);
     return;
   }

@@ -47,6 +47,9 @@
 
 namespace sea::flow {
 
+// The clock index of CMD's start-up in a lockstep feed (before its first message).
+inline constexpr std::uint64_t kStartupIndex = 0xffffffff;
+
 struct ProcessorOptions {
   std::string name = "process";           // prefix of CMD's stderr lines, and in reports
   std::vector<std::string> argv;          // CMD (e.g. {"/bin/sh", "-c", "jq -c ."})
@@ -101,6 +104,10 @@ class Processor {
     // the feed).
     std::function<void(const MessageView& message, std::uint64_t seed, std::uint64_t feed, std::uint64_t index)>
         before_feed;
+    // Lockstep only: runs before CMD starts (and restarts), with the seed and number of the feed
+    // it starts in; CMD's start-up then runs under that clock (index kStartupIndex) and the
+    // first message is fed only at the quiet point after it.
+    std::function<void(std::uint64_t seed, std::uint64_t feed)> before_start;
     // Runs at each commit, before the input is acked: the controller log appends the record
     // and calls `done` once it is stored (the commit waits for it).
     std::function<void(const FeedRecord& record, std::function<void(Result<void>)> done)> on_commit;

@@ -282,14 +282,20 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
     ctx.encoder = std::move(*encoder);
     return {};
   };
-  auto start_cmd = [&]() -> Result<void> {
+  auto start_cmd = [&](const FeedRecord& feed) -> Result<void> {
+    // As process --deterministic starts CMD: under the start-up clock of the feed it starts in,
+    // and the first message only once the start-up ran to its first read.
+    if (options.set_clock && ctx.run->deterministic) options.set_clock(0, feed.seed, feed.feed, kStartupIndex);
     codecs::DecoderOptions dec;
     dec.envelope = ctx.run->envelope;
     Result<std::unique_ptr<codecs::Decoder>> decoder = codecs::make_decoder(ctx.run->format, dec);
     if (!decoder) return decoder.error();
     ctx.cmd = std::make_unique<Cmd>(loop, ctx.run->name);
     const std::string exec = options.exec.empty() ? ctx.run->exec : options.exec;
-    return ctx.cmd->start({"/bin/sh", "-c", exec}, options.env, std::move(*decoder));
+    if (Result<void> started = ctx.cmd->start({"/bin/sh", "-c", exec}, options.env, std::move(*decoder)); !started)
+      return started;
+    if (ctx.run->deterministic) return ctx.cmd->settle(options.quiet_timeout_ms);
+    return {};
   };
   auto differ = [&](std::string text) {
     result.identical = false;
@@ -311,7 +317,7 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
     if (index < options.from_feed || index > options.to_feed) continue;
     if (ctx.run == nullptr) return make_error(Errc::parse, "record {}: a feed before any run record", r.seq);
     if (!ctx.cmd)
-      if (Result<void> started = start_cmd(); !started) return started.error();
+      if (Result<void> started = start_cmd(*r.feed); !started) return started.error();
     const FeedRecord& feed = *r.feed;
     // 1. What the run produced for this feed.
     std::vector<Message> expected;
