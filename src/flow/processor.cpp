@@ -607,7 +607,7 @@ void Processor::rewind_and_restart() {
   index_in_feed_ = 0;
   lockstep_left_ = std::max<std::uint64_t>(lockstep_left_, refed + 1);
   ++restarts_total_;
-  const std::uint64_t backoff = std::min<std::uint64_t>(10'000, 100ULL << std::min(restarts_in_row_ - 1, 7));
+  const std::uint64_t backoff = std::min<std::uint64_t>(10'000, 100ULL << std::min(std::max(restarts_in_row_, 1) - 1, 7));
   spdlog::warn("{}: restarting CMD in {} ms ({} of at most {} in a row)", options_.name, backoff, restarts_in_row_,
                options_.max_restarts);
   restart_timer_.start(backoff, 0, [this] { restart(); });
