@@ -69,6 +69,50 @@ std::string default_name(const std::string& exec) {
   return word.empty() ? "process" : word;
 }
 
+// What exactly-once (--mode exactly-once or --delivery exactly-once) means for this pair of
+// ends. Kafka -> Kafka on one cluster: the outputs of each commit interval and the input
+// positions go in one Kafka transaction. To Redis or file: the output's dedupe window on message
+// keys, so the outputs of a refed input are dropped as repeats; CMD sets each output's key with
+// --envelope (it must be the same when the input is processed again). Anything else is refused.
+enum class ExactlyOnce { no, transactions, dedupe };
+
+Result<ExactlyOnce> exactly_once(const ConsumerOptions& consumer, const ProducerOptions& producer,
+                                 const StreamAddress& input, const StreamAddress& output, bool envelope) {
+  if (consumer.mode != ConsumerMode::exactly_once && producer.delivery != Delivery::exactly_once)
+    return ExactlyOnce::no;
+  const Scheme in = input.cluster.scheme, out = output.cluster.scheme;
+  if (consumer.group.empty())
+    return make_error(Errc::invalid_argument,
+                      "process exactly-once needs --group: the input positions are committed under a group");
+  if (out == Scheme::kafka) {
+    if (in != Scheme::kafka)
+      return make_error(Errc::unsupported,
+                        "process exactly-once from {} to kafka: a Kafka transaction commits the input positions with "
+                        "the output, so the input must be Kafka too; use at-least-once (the default)",
+                        scheme_name(in));
+    if (input.cluster.host_list() != output.cluster.host_list())
+      return make_error(Errc::unsupported,
+                        "process exactly-once needs both topics on one Kafka cluster (the transaction commits the "
+                        "input group's positions on the output's cluster); got {} and {}",
+                        input.cluster.host_list(), output.cluster.host_list());
+    return ExactlyOnce::transactions;
+  }
+  if (out == Scheme::redis || out == Scheme::redis_cluster || out == Scheme::file) {
+    if (in == Scheme::stdio)
+      return make_error(Errc::unsupported, "process exactly-once cannot read stdio: a pipe cannot be read again");
+    if (!envelope)
+      return make_error(Errc::invalid_argument,
+                        "process exactly-once to {}: the output's dedupe window works on message keys, so CMD must "
+                        "give each output a key that is the same when its input is processed again: use --envelope "
+                        "and set \"key\" (e.g. from the input's stream, shard and seq)",
+                        scheme_name(out));
+    return ExactlyOnce::dedupe;
+  }
+  return make_error(Errc::unsupported, "process exactly-once to {}: that output can neither take part in a "
+                                       "transaction nor drop repeats; use at-least-once (the default)",
+                    scheme_name(out));
+}
+
 const char* outcome_name(flow::Processor::Outcome o) {
   switch (o) {
     case flow::Processor::Outcome::limit_reached: return "limit";
@@ -110,14 +154,36 @@ int run_process(const ProcessOptions& options) {
   if (!max_bytes) return report(max_bytes.error());
   Result<Properties> properties = parse_properties(options.common.properties);
   if (!properties) return report(properties.error());
+  // transactional.id is no client property here: it goes to ProducerOptions.transaction_id.
+  std::string txn_id;
+  if (auto given = properties->find("transactional.id"); given != properties->end()) {
+    txn_id = given->second;
+    properties->erase(given);
+  }
   Result<ConsumerOptions> consumer_options = resolve_consumer_options(options.consume, *properties);
   if (!consumer_options) return report(consumer_options.error());
-  if (consumer_options->mode == ConsumerMode::exactly_once)
-    return report(make_error(Errc::unsupported,
-                             "process --mode exactly-once is not available yet: processors are at-least-once "
-                             "(every input is committed only after its outputs were stored)"));
   Result<ProducerOptions> producer_options = resolve_producer_options(options.produce, *properties, *max_bytes);
   if (!producer_options) return report(producer_options.error());
+  Result<ExactlyOnce> exactly = exactly_once(*consumer_options, *producer_options, *input, *output, options.envelope);
+  if (!exactly) return report(exactly.error());
+  const std::string name = options.name.empty() ? default_name(options.exec) : options.name;
+  if (*exactly == ExactlyOnce::transactions) {
+    consumer_options->mode = ConsumerMode::exactly_once;  // read_committed
+    consumer_options->commit_in_transactions = true;      // no commit but the transaction's
+    producer_options->delivery = Delivery::exactly_once;
+    // Stable across restarts (a restarted instance aborts what its predecessor left open at
+    // once), distinct across hosts; two instances on one host need their own -X transactional.id.
+    char host[256] = "host";
+    gethostname(host, sizeof host - 1);
+    producer_options->transaction_id =
+        !txn_id.empty() ? txn_id
+                        : fmt::format("sea-process.{}.{}.{}.{}.{}", consumer_options->group, name,
+                                      input->streams.front().str(), output->streams.front().str(), host);
+  } else if (*exactly == ExactlyOnce::dedupe) {
+    producer_options->delivery = Delivery::exactly_once;  // the dedupe window, by key
+    // The input is read at-least-once (read_committed on Kafka); the window drops the repeats.
+    if (input->cluster.scheme != Scheme::kafka) consumer_options->mode = ConsumerMode::repeat;
+  }
   codecs::EncoderOptions enc;
   enc.envelope = options.envelope;
   Result<std::unique_ptr<codecs::Encoder>> encoder = codecs::make_encoder(options.format, enc);
@@ -127,7 +193,6 @@ int run_process(const ProcessOptions& options) {
   dec.max_message_bytes = *max_bytes;
   if (Result<std::unique_ptr<codecs::Decoder>> probe = codecs::make_decoder(options.format, dec); !probe)
     return report(probe.error());
-  const std::string name = options.name.empty() ? default_name(options.exec) : options.name;
   Result<ProcessEnv> env = process_env(options.deterministic, !options.no_line_buffer);
   if (!env) return report(env.error());
 
@@ -192,6 +257,7 @@ int run_process(const ProcessOptions& options) {
   popts.max_restarts = options.max_restarts;
   popts.poison = options.poison;
   popts.grace_ms = static_cast<std::uint64_t>(*grace);
+  popts.transactional = *exactly == ExactlyOnce::transactions;
   const std::string format = options.format;
   flow::Processor processor(
       loop, **consumer, **producer, output->streams.front().str(), **encoder,
@@ -289,6 +355,8 @@ int run_process(const ProcessOptions& options) {
   }
   spdlog::debug("{}: fed {} input(s), produced {} output(s), {} commit(s), {} restart(s)", name, processor.fed(),
                 processor.produced(), processor.commits(), processor.restarts());
+  if (popts.transactional)
+    spdlog::debug("{}: {} transaction(s) committed, {} aborted", name, processor.transactions(), processor.aborts());
   return exit_code;
 }
 
@@ -303,6 +371,11 @@ void setup_process(CLI::App& app, Runner& runner) {
       "until CMD has read everything, waits for input again and its outputs are stored, then commits\n"
       "the inputs. A CMD that crashes is restarted from the last commit (--max-restarts in a row); an\n"
       "input that crashes it --poison times in a row goes to --dead-letter.\n"
+      "\n"
+      "--mode exactly-once (needs --group): Kafka -> Kafka on one cluster commits each interval's outputs\n"
+      "and the input positions in one transaction (a crash aborts it); to Redis or file the output drops\n"
+      "repeated keys within --dedupe-window, so CMD must key each output with --envelope. Other pairs are\n"
+      "refused.\n"
       "\n"
       "Examples:\n"
       "  sea streamer process --input file://./sea-streams/orders --output file://./sea-streams/big \\\n"

@@ -21,6 +21,7 @@ constexpr std::size_t kPollBatch = 256;
 constexpr int kQuickLooks = 200;            // quiet checks on the next loop turns before timers
 constexpr std::uint64_t kExitDrainMs = 2000;  // after CMD exits: how long its stdout may stay open
 constexpr std::size_t kMaxStderrLine = 64 * 1024;
+constexpr int kMaxAborts = 5;                 // exactly-once: failed commits in a row before giving up
 
 std::size_t unread_bytes(int fd) {
   int n = 0;
@@ -75,12 +76,17 @@ class Processor::Sink final : public codecs::FrameSink {
       }
     }
     message.stream = p_.output_stream_;
+    if (Result<void> opened = p_.open_transaction(); !opened) {
+      p_.fail(Error{opened.error().code, fmt::format("cannot begin the output's transaction: {}", opened.error().message)});
+      return;
+    }
     Result<Producer::Ticket> sent = p_.output_.send(message);
     if (!sent) {
       p_.fail(Error{sent.error().code, fmt::format("cannot produce CMD's output: {}", sent.error().message)});
       return;
     }
     ++p_.produced_;
+    ++p_.txn_outputs_;
   }
   void on_error(const codecs::DecodeError& error) override {
     ++bad_;
@@ -330,6 +336,10 @@ void Processor::on_stderr(std::string_view chunk) {
 void Processor::on_delivery(Producer::Ticket, const Result<Receipt>& outcome) {
   if (!outcome) {
     ++failed_sends_;
+    if (options_.transactional) {  // the commit aborts the transaction and everything is refed
+      if (!delivery_error_) delivery_error_ = outcome.error();
+      return;
+    }
     fail(Error{outcome.error().code, fmt::format("the output refused a message: {}", outcome.error().message)});
     return;
   }
@@ -397,6 +407,33 @@ void Processor::commit(std::function<void()> then) {
   committing_ = true;
   output_.flush([this, then = std::move(then)](Result<void> flushed) mutable {
     if (phase_ == Phase::done) return;
+    if (options_.transactional) {
+      // The outputs so far and the input positions, in one transaction; a failure aborts it
+      // (none of its outputs is ever visible to read_committed readers) and refeeds a new CMD
+      // from the last commit, as after a crash.
+      Result<void> committed = flushed ? commit_transaction() : Result<void>(flushed.error());
+      if (committed && delivery_error_) committed = *delivery_error_;
+      if (!committed) {
+        committing_ = false;
+        delivery_error_.reset();
+        if (committed.error().code == Errc::closed || ++aborts_in_a_row_ > kMaxAborts) {
+          fail(Error{committed.error().code,
+                     committed.error().code == Errc::closed
+                         ? fmt::format("{}; stopping: another producer with the same transactional.id took over, or "
+                                       "the producer failed for good", committed.error().message)
+                         : fmt::format("{} transactions aborted in a row; the last: {}", aborts_in_a_row_,
+                                       committed.error().message)});
+          return;
+        }
+        spdlog::warn("{}: the transaction is aborted ({}); the {} input(s) since the last commit are processed again",
+                     options_.name, committed.error().message, marks_.size());
+        if (!abort_open_transaction()) return;
+        phase_ = Phase::restarting;
+        teardown_child();
+        rewind_and_restart();
+        return;
+      }
+    }
     if (!flushed) {
       committing_ = false;
       fail(Error{flushed.error().code, fmt::format("the output: {}", flushed.error().message)});
@@ -439,6 +476,52 @@ void Processor::commit(std::function<void()> then) {
     else
       acked(Result<void>{});
   });
+}
+
+Result<void> Processor::open_transaction() {
+  if (!options_.transactional || txn_open_) return {};
+  if (Result<void> begun = output_.begin_transaction(); !begun) return begun;
+  txn_open_ = true;
+  txn_outputs_ = 0;
+  return {};
+}
+
+Result<void> Processor::commit_transaction() {
+  // The input positions: the next seq of each shard fed since the last commit.
+  std::vector<ShardPosition> positions;
+  for (const Mark& m : marks_) {
+    auto at = std::find_if(positions.begin(), positions.end(), [&](const ShardPosition& p) {
+      return p.shard == m.shard && p.stream == streams_[m.stream];
+    });
+    if (at == positions.end()) positions.push_back({streams_[m.stream], m.shard, m.seq + 1});
+    else at->next_seq = std::max(at->next_seq, m.seq + 1);
+  }
+  if (positions.empty() && !txn_open_) return {};
+  if (Result<void> opened = open_transaction(); !opened) return opened;
+  if (Result<void> committed = output_.commit_transaction(input_, positions); !committed) return committed;
+  txn_open_ = false;
+  aborts_in_a_row_ = 0;
+  ++transactions_;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    std::string at;
+    for (const ShardPosition& p : positions) at += fmt::format(" {}/{}:{}", p.stream, p.shard, p.next_seq);
+    spdlog::debug("{}: transaction {} committed: {} output(s), input positions{}", options_.name, transactions_,
+                  txn_outputs_, at);
+  }
+  return {};
+}
+
+bool Processor::abort_open_transaction() {
+  if (!txn_open_) return true;
+  txn_open_ = false;
+  ++aborts_;
+  spdlog::warn("{}: transaction aborted: its {} output(s) are never shown to read_committed readers", options_.name,
+               txn_outputs_);
+  if (Result<void> aborted = output_.abort_transaction(); !aborted) {
+    fail(Error{aborted.error().code, fmt::format("aborting the output's transaction: {}", aborted.error().message)});
+    return false;
+  }
+  return true;
 }
 
 void Processor::begin_end(Outcome outcome) {
@@ -572,10 +655,14 @@ void Processor::crashed_drained() {
     return;
   }
   // What CMD wrote before it died is stored before the refeed starts, so the controller log's
-  // record of the refeed holds only the refeed's outputs.
+  // record of the refeed holds only the refeed's outputs. In exactly-once it is aborted instead,
+  // with every output since the last commit: the refeed makes them again.
   output_.flush([this](Result<void> flushed) {
     if (phase_ != Phase::restarting) return;
-    if (!flushed) {
+    if (options_.transactional) {
+      delivery_error_.reset();
+      if (!abort_open_transaction()) return;
+    } else if (!flushed) {
       fail(Error{flushed.error().code, fmt::format("the output: {}", flushed.error().message)});
       return;
     }

@@ -63,6 +63,11 @@ struct ProcessorOptions {
   int poison = 3;                         // crashes in a row on the same input
   std::uint64_t grace_ms = 10'000;        // after stop(): how long CMD may take to finish
   std::size_t max_stdin_pending = 1 << 20;
+  // Exactly-once (Kafka -> Kafka): every output between two commits is produced in one
+  // transaction of the output producer, and the commit is that transaction's commit together
+  // with the input positions (Producer::commit_transaction; the consumer must have
+  // ConsumerOptions.commit_in_transactions). A crash of CMD, or a failed commit, aborts it.
+  bool transactional = false;
 };
 
 // Where an input message is, for reports and the controller log.
@@ -142,6 +147,8 @@ class Processor {
   std::uint64_t commits() const { return commits_; }
   std::uint64_t restarts() const { return restarts_total_; }
   std::uint64_t dead_lettered() const { return dead_lettered_; }
+  std::uint64_t transactions() const { return transactions_; }  // committed (exactly-once)
+  std::uint64_t aborts() const { return aborts_; }              // aborted (exactly-once)
   const std::optional<Error>& error() const { return error_; }
 
  private:
@@ -170,6 +177,9 @@ class Processor {
   void check_quiet();
   void quiet_point();
   void commit(std::function<void()> then);
+  Result<void> open_transaction();
+  Result<void> commit_transaction();
+  bool abort_open_transaction();
   void begin_end(Outcome outcome);
   void maybe_finish_end();
   void crashed(const loop::ChildExit& exit);
@@ -230,6 +240,12 @@ class Processor {
   std::uint64_t failed_sends_ = 0;
   std::uint64_t commits_ = 0;
   std::uint64_t dead_lettered_ = 0;
+  std::uint64_t transactions_ = 0;
+  std::uint64_t aborts_ = 0;
+  int aborts_in_a_row_ = 0;
+  bool txn_open_ = false;                // exactly-once: the output's transaction is open
+  std::uint64_t txn_outputs_ = 0;        // exactly-once: outputs sent in the open transaction
+  std::optional<Error> delivery_error_;  // exactly-once: a failed delivery in the open transaction
   std::uint64_t stdout_bytes_ = 0;
   std::uint64_t taken_at_close_ = 0;  // stdin bytes CMD had taken when its stdin was closed
   std::uint64_t quiet_seen_at_ = ~0ULL;  // stdout_bytes_ when the last quiet look succeeded
