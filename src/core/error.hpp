@@ -1,11 +1,13 @@
 // The one error model of the library: every fallible call returns sea::Result<T>, which holds
-// either a value or a sea::Error{code, message, backend_code}. The library never exits or
-// prints; only cli/ turns an Error into a message and an exit code.
+// either a value or a sea::Error{code, message, backend_code}. The loop-driven library never
+// throws, exits or prints; only cli/ turns an Error into a message and an exit code, and only the
+// façade (api/) throws an Error.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,12 +32,19 @@ enum class Errc : std::uint8_t {
 
 const char* errc_name(Errc code);
 
-struct Error {
+// Also an exception type: the façade (<seastreamer/seastreamer.hpp>) throws it where a call
+// returns a value, so `catch (const std::exception& e)` sees its message in e.what().
+struct Error : std::exception {
   Errc code = Errc::io;
   std::string message;
   int backend_code = 0;  // errno, rd_kafka_resp_err_t, hiredis REDIS_ERR_*: whatever the source had
 
+  Error() = default;
+  Error(Errc code_, std::string message_, int backend_code_ = 0)
+      : code(code_), message(std::move(message_)), backend_code(backend_code_) {}
+
   std::string to_string() const { return message; }
+  const char* what() const noexcept override { return message.c_str(); }
 };
 
 template <class... Args>

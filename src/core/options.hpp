@@ -31,6 +31,10 @@ struct ConnectOptions {
   std::string client_name = "sea"; // shown by servers that list clients (Redis CLIENT SETNAME)
 };
 
+// The loop-driven interfaces' names live in sea::core (streamer.hpp says why); the tree names
+// them unqualified through the using-directive below.
+namespace core {
+
 struct ProducerOptions {
   Delivery delivery = Delivery::at_least_once;
   ShardId shard = kAnyShard;                   // fixed shard; kAnyShard: by key hash, else round robin
@@ -46,6 +50,8 @@ struct ProducerOptions {
   Properties properties;
 };
 
+}  // namespace core
+
 // Where a consumer starts when it has no committed group position (or is told to ignore it).
 struct StartPosition {
   enum class Kind : std::uint8_t { earliest, latest, seq, time };
@@ -58,6 +64,8 @@ struct StartPosition {
   // takes (ISO8601, epoch ms, now, -5m).
   static Result<StartPosition> parse(std::string_view text);
 };
+
+namespace core {
 
 struct ConsumerOptions {
   ConsumerMode mode = ConsumerMode::latest;
@@ -75,6 +83,9 @@ struct ConsumerOptions {
   bool commit_in_transactions = false;
   Properties properties;
 };
+
+}  // namespace core
+using namespace core;  // NOLINT: see streamer.hpp
 
 struct Retention {
   std::optional<std::int64_t> max_age_ms;

@@ -8,6 +8,14 @@
 //
 // Lifecycle: Streamer -> create_producer / create_consumer -> use -> close(); a Producer or
 // Consumer must be destroyed before the Streamer that made it.
+//
+// Names: these interfaces and their options (core/options.hpp) are declared in sea::core, and
+// a using-directive makes them sea::Producer, sea::Consumer... everywhere in the tree, as they
+// always were. The façade (api/, <seastreamer/seastreamer.hpp>) declares its own sea::Producer,
+// sea::Consumer, sea::ConsumerOptions, sea::ProducerOptions and sea::Admin directly in sea, and
+// a name declared in a namespace hides one brought in by a using-directive: so `sea::Producer`
+// is the façade's wherever its header is included, and `sea::core::Producer` the loop-driven
+// one. (Code that sees both and names them unqualified inside `namespace sea` must say which.)
 #pragma once
 
 #include <algorithm>
@@ -27,7 +35,9 @@
 
 namespace sea {
 
+namespace core {
 class Consumer;
+}  // namespace core
 
 // Where an input shard stands: the next seq to read. What a transaction commits for its input.
 struct ShardPosition {
@@ -35,6 +45,8 @@ struct ShardPosition {
   ShardId shard = 0;
   SeqNo next_seq = 0;
 };
+
+namespace core {
 
 class Producer {
  public:
@@ -129,6 +141,8 @@ class Consumer {
   virtual std::vector<ShardId> shards() const = 0;
 };
 
+}  // namespace core
+
 struct ShardInfo {
   ShardId id = 0;
   SeqNo first_seq = 0;    // the oldest message kept
@@ -155,6 +169,8 @@ struct StreamInfo {
   Retention retention;
   std::vector<GroupInfo> groups;
 };
+
+namespace core {
 
 // Synchronous management calls: each runs the loop until its answer is in.
 class Admin {
@@ -215,5 +231,8 @@ class Streamer {
     return out;
   }
 };
+
+}  // namespace core
+using namespace core;  // NOLINT: the tree's names for the loop-driven interfaces (see the top)
 
 }  // namespace sea
