@@ -52,7 +52,7 @@ _sea_streamer_options() {
                   --commit-interval --commit-every --max-restarts --poison --dead-letter --grace --log
                   --deterministic --no-line-buffer" ;;
         replay)
-            echo "-h --help -l --list -x --exec --from --to -v --verbose -q --quiet" ;;
+            echo "-h --help -l --list -x --exec --from --to -O --output -v --verbose -q --quiet" ;;
         admin)
             echo "list describe create delete trim retention
                   -h --help -b --cluster -t --topic -s --stream -X -F --config -v --verbose -q --quiet

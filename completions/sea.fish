@@ -263,6 +263,7 @@ complete -c sea -n '__sea_streamer_using replay' -s l -l list -d 'Print the log\
 complete -c sea -n '__sea_streamer_using replay' -s x -l exec -x -a '(__fish_complete_command)' -d 'Replay to this command instead of the logged one'
 complete -c sea -n '__sea_streamer_using replay' -l from -x -d 'First feed to replay (as --list numbers them)'
 complete -c sea -n '__sea_streamer_using replay' -l to -x -d 'Last feed to replay'
+complete -c sea -n '__sea_streamer_using replay' -s O -l output -x -d 'Write the outputs to this stream instead of comparing'
 complete -c sea -n '__sea_streamer_using replay' -s v -l verbose -d 'More logging on stderr (repeatable)'
 complete -c sea -n '__sea_streamer_using replay' -s q -l quiet -d 'Only errors on stderr'
 

@@ -9,6 +9,8 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
+#include "backends/registry.hpp"
+#include "backends/sync.hpp"
 #include "cli/process_env.hpp"
 #include "flow/control_log.hpp"
 #include "flow/replayer.hpp"
@@ -22,6 +24,7 @@ struct ReplayCliOptions {
   std::string exec;
   std::int64_t from = -1;
   std::int64_t to = -1;
+  std::string output;    // --output URI/KEY: write the outputs there instead of comparing
   TargetOptions common;  // -v, -q
 };
 
@@ -67,8 +70,57 @@ int run_replay(const ReplayCliOptions& options) {
       clock->set(ts, seed, feed, index);
     };
   }
+  // --output: a producer on the same loop; each output carries the input it came from.
+  std::unique_ptr<Streamer> out_streamer;
+  std::unique_ptr<Producer> out_producer;
+  std::string out_stream;
+  if (!options.output.empty()) {
+    Result<StreamAddress> address = parse_stream_address(options.output);
+    if (!address) return report(make_error(Errc::invalid_argument, "--output: {}", address.error().message));
+    if (address->streams.size() != 1)
+      return report(make_error(Errc::invalid_argument, "--output names {} streams; replay writes exactly one",
+                               address->streams.size()));
+    ConnectOptions connect;
+    connect.client_name = "sea-replay";
+    Result<std::unique_ptr<Streamer>> s = sea::connect(loop, address->cluster, connect);
+    if (!s) return report(s.error());
+    out_streamer = std::move(*s);
+    Result<std::unique_ptr<Producer>> p = out_streamer->create_producer(address->streams.front(), ProducerOptions{});
+    if (!p) return report(p.error());
+    out_producer = std::move(*p);
+    out_stream = address->streams.front().str();
+    std::optional<Error> refused;
+    out_producer->set_on_delivery([&refused](Producer::Ticket, const Result<Receipt>& r) {
+      if (!r && !refused) refused = r.error();
+    });
+    ro.sink = [&](const Message& out, const Message* in) -> Result<void> {
+      if (refused) return *refused;
+      while (out_producer->congested() && loop.run_once(true)) {
+      }
+      const std::string origin = in ? fmt::format("{}/{}/{}", in->stream, in->shard, in->seq) : std::string("end");
+      std::vector<HeaderView> headers;
+      for (const Header& h : out.headers) headers.push_back(HeaderView{h.key, h.value});
+      headers.push_back(HeaderView{"sea-replay-input", origin});
+      MessageView view;
+      view.stream = out_stream;
+      view.shard = kAnyShard;
+      view.has_key = out.key.has_value();
+      if (out.key) view.key = *out.key;
+      view.headers = headers;
+      view.payload = out.payload;
+      Result<Producer::Ticket> sent = out_producer->send(view);
+      if (!sent) return sent.error();
+      return {};
+    };
+  }
   Result<flow::ReplayResult> result = flow::replay(loop, *records, ro);
   if (!result) return report(result.error());
+  if (out_producer) {
+    if (Result<void> flushed = flush_sync(loop, *out_producer); !flushed) return report(flushed.error());
+    fmt::print("wrote {} output(s) of {} feed(s), {} input(s) to {}\n", result->outputs, result->feeds, result->inputs,
+               options.output);
+    return kExitOk;
+  }
   if (result->identical) {
     fmt::print("identical: {} feed(s), {} input(s), {} output(s)\n", result->feeds, result->inputs, result->outputs);
     return kExitOk;
@@ -92,12 +144,16 @@ void setup_replay(CLI::App& app, Runner& runner) {
       "Examples:\n"
       "  sea streamer replay ./totals.log --list\n"
       "  sea streamer replay ./totals.log\n"
-      "  sea streamer replay ./totals.log --exec 'python3 totals-v2.py' --from 10 --to 12");
+      "  sea streamer replay ./totals.log --exec 'python3 totals-v2.py' --from 10 --to 12\n"
+      "  sea streamer replay ./totals.log --exec 'python3 totals-v2.py' --output file://./sea-streams/v2");
   app.add_option("path", options->path, "The controller log (process --log PATH)")->required();
   app.add_flag("--list,-l", options->list, "Print the log's records, one per line");
   app.add_option("--exec,-x", options->exec, "Replay to this command instead of the logged one");
   app.add_option("--from", options->from, "First feed to replay (as --list numbers them)");
   app.add_option("--to", options->to, "Last feed to replay");
+  app.add_option("--output,-O", options->output,
+                 "Write CMD's outputs to this stream (URI/KEY) instead of comparing; header sea-replay-input names "
+                 "each one's input");
   app.add_flag("-v,--verbose", options->common.verbosity, "More logging on stderr (repeatable)");
   app.add_flag("-q,--quiet", options->common.quiet, "Only errors on stderr");
   app.callback([&runner, options] { runner = [options] { return run_replay(*options); }; });

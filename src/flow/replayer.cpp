@@ -319,18 +319,31 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
     if (!ctx.cmd)
       if (Result<void> started = start_cmd(*r.feed); !started) return started.error();
     const FeedRecord& feed = *r.feed;
-    // 1. What the run produced for this feed.
+    // 1. What the run produced for this feed (nothing to compare with a sink).
     std::vector<Message> expected;
-    for (const FeedRecord::Run& run : feed.outputs)
-      for (SeqNo seq = run.first; seq <= run.last; ++seq) {
-        Result<Message> m = ctx.outputs->at(run.shard, seq);
-        if (!m) return Error{m.error().code, fmt::format("feed #{}: the logged output: {}", index, m.error().message)};
-        expected.push_back(std::move(*m));
-      }
+    const Message* current_input = nullptr;
+    std::optional<Error> sink_error;
+    if (!options.sink) {
+      for (const FeedRecord::Run& run : feed.outputs)
+        for (SeqNo seq = run.first; seq <= run.last; ++seq) {
+          Result<Message> m = ctx.outputs->at(run.shard, seq);
+          if (!m) return Error{m.error().code, fmt::format("feed #{}: the logged output: {}", index, m.error().message)};
+          expected.push_back(std::move(*m));
+        }
+    }
     // 2. Its inputs, one per quiet point; each output compared as it comes.
     std::size_t pos = 0;
     std::uint64_t in_feed = 0;
     auto compare = [&](const std::string& origin) {
+      if (options.sink) {
+        for (Message& got : ctx.cmd->got) {
+          ++result.outputs;
+          got.stream = ctx.out_stream;
+          if (Result<void> sunk = options.sink(got, current_input); !sunk && !sink_error) sink_error = sunk.error();
+        }
+        ctx.cmd->got.clear();
+        return;
+      }
       for (Message& got : ctx.cmd->got) {
         ++result.outputs;
         if (pos >= expected.size()) {
@@ -372,18 +385,22 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
         const std::string origin = fmt::format("input {} shard {} seq {}", m->stream, m->shard, m->seq);
         if (Result<void> settled = ctx.cmd->settle(options.quiet_timeout_ms); !settled)
           return Error{settled.error().code, fmt::format("feed #{}, {}: {}", index, origin, settled.error().message)};
+        current_input = &*m;
         compare(origin);
+        current_input = nullptr;
+        if (sink_error) return Error{sink_error->code, fmt::format("feed #{}, {}: the output: {}", index, origin, sink_error->message)};
       }
       if (!result.identical) break;
     }
     if (!result.identical) break;
     // 3. A run that ended after this feed: CMD's last words (what it wrote at its input's end).
     const bool run_ends = i + 1 >= records.size() || records[i + 1].end.has_value() || records[i + 1].run.has_value();
-    if (pos < expected.size() && run_ends) {
+    if ((pos < expected.size() || options.sink) && run_ends) {
       if (Result<void> finished = ctx.cmd->finish(options.quiet_timeout_ms); !finished)
         return Error{finished.error().code, fmt::format("feed #{}: {}", index, finished.error().message)};
       compare("at the end of the input");
       ctx.cmd.reset();
+      if (sink_error) return Error{sink_error->code, fmt::format("feed #{}, at the end of the input: the output: {}", index, sink_error->message)};
     }
     if (result.identical && pos < expected.size())
       differ(fmt::format("feed #{} (log record {}), after its last input:\n  expected output {} ({} shard {} seq {}): {}\n"

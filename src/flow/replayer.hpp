@@ -3,7 +3,8 @@
 // point (so every output is attributed to the input it came from), with the logged clock and
 // seed when the run was --deterministic, and compares CMD's outputs with the outputs the log says
 // the run produced (read back from the output stream). It stops at the first difference and
-// names the input message, the output expected and the output got.
+// names the input message, the output expected and the output got. With a `sink` it compares
+// nothing and hands every output to it instead (replay --output).
 //
 // Runs the loop itself: call it outside loop callbacks. Memory: the expected outputs of one feed
 // record at a time (bounded by process --commit-every).
@@ -29,6 +30,10 @@ struct ReplayOptions {
   // Publishes a message's clock for CMD (--deterministic runs); called while CMD waits.
   std::function<void(Timestamp ts, std::uint64_t seed, std::uint64_t feed, std::uint64_t index)> set_clock;
   std::uint64_t quiet_timeout_ms = 60'000;  // CMD busy on one message longer than this: an error
+  // Set: nothing is compared; every output CMD writes goes here, with the input it came from
+  // (nullptr: written at the end of a run's input), and every logged feed is replayed.
+  // Called outside loop callbacks: it may run the loop (e.g. while a producer is congested).
+  std::function<Result<void>(const Message& output, const Message* input)> sink;
 };
 
 struct ReplayResult {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # sea streamer replay: a pure processor replays identically; a changed CMD is caught at the exact
 # input message; a processor that reads the clock and /dev/urandom differs without
-# --deterministic and replays identically with it; --list; a bad log record is named.
+# --deterministic and replays identically with it; --list; --output writes a replay's outputs to
+# a stream; a bad log record is named.
 source "$(dirname "$0")/common.sh"
 C=file://$T/s
 PY=/usr/bin/python3
@@ -31,6 +32,23 @@ grep -q 'expected output .*: {"i":1502,"q":8}' "$T/r2" && grep -q 'got: {"i":150
   --exec "jq -c 'select(.qty > 3) | {i, q: (if .i >= 1500 then .qty * 3 else .qty * 2 end)}'" > "$T/r3" ||
   fail "--to 0: $(cat "$T/r3")"
 grep -q "identical: 1 feed(s), 1000 input(s)" "$T/r3" || fail "--to 0 said: $(cat "$T/r3")"
+# --output: the changed CMD's outputs, all of them (no compare, no stop at the difference), each
+# naming its input in a header; read back with the envelope.
+"$SEA" streamer replay "$T/pure.log" --output $C/replayed \
+  --exec "jq -c 'select(.qty > 3) | {i, q: (if .i >= 1500 then .qty * 3 else .qty * 2 end)}'" > "$T/r4" ||
+  fail "--output: $(cat "$T/r4")"
+grep -qx "wrote 1284 output(s) of 3 feed(s), 3000 input(s) to $C/replayed" "$T/r4" || fail "--output said: $(cat "$T/r4")"
+"$SEA" streamer consume --cluster $C --topic replayed --from earliest -e -J > "$T/replayed"
+$PY - "$T/replayed" <<'PY' || fail "--output stream"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 1284, len(rows)
+for e in rows:
+    p = e["payload"]
+    assert e["headers"]["sea-replay-input"] == "orders/0/%d" % p["i"], e
+    assert p["q"] == (p["i"] % 7) * (3 if p["i"] >= 1500 else 2), e
+PY
+not "$SEA" streamer replay "$T/pure.log" --output "$C/a,b" 2>"$T/e0" || fail "--output with two streams accepted"
 
 # 3. The clock and /dev/urandom: caught without --deterministic, identical with it.
 cat > "$T/noisy.py" <<'PY'
