@@ -259,10 +259,22 @@ int run_process(const ProcessOptions& options) {
   popts.grace_ms = static_cast<std::uint64_t>(*grace);
   popts.transactional = *exactly == ExactlyOnce::transactions;
   const std::string format = options.format;
+  // Producers of the other streams envelope outputs name (declared before the processor, which
+  // holds pointers to them).
+  std::vector<std::unique_ptr<Producer>> routed;
   flow::Processor processor(
       loop, **consumer, **producer, output->streams.front().str(), **encoder,
       [format, dec] { return codecs::make_decoder(format, dec); }, popts);
   if (dl_producer) processor.set_dead_letter(dl_producer.get(), dead_letter->streams.front().str());
+  if (options.envelope && !popts.transactional)
+    processor.set_output_opener([&](std::string_view stream) -> Result<Producer*> {
+      Result<StreamKey> key = StreamKey::parse(stream);
+      if (!key) return key.error();
+      Result<std::unique_ptr<Producer>> p = (*out_streamer)->create_producer(*key, *producer_options);
+      if (!p) return p.error();
+      routed.push_back(std::move(*p));
+      return routed.back().get();
+    });
   flow::Processor::Hooks hooks;
   if (env->clock) {
     ProcessClock* clock = env->clock.get();
@@ -371,6 +383,8 @@ void setup_process(CLI::App& app, Runner& runner) {
       "until CMD has read everything, waits for input again and its outputs are stored, then commits\n"
       "the inputs. A CMD that crashes is restarted from the last commit (--max-restarts in a row); an\n"
       "input that crashes it --poison times in a row goes to --dead-letter.\n"
+      "\n"
+      "With --envelope, an output's \"stream\" sends it to that stream of --output's cluster (at most 64).\n"
       "\n"
       "--mode exactly-once (needs --group): Kafka -> Kafka on one cluster commits each interval's outputs\n"
       "and the input positions in one transaction (a crash aborts it); to Redis or file the output drops\n"

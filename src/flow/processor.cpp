@@ -53,6 +53,8 @@ class Processor::Sink final : public codecs::FrameSink {
   void on_frame(const codecs::Frame& frame) override {
     if (p_.phase_ == Phase::done) return;
     MessageView message;
+    Producer* to = &p_.output_;
+    std::string_view stream = p_.output_stream_;
     if (p_.mapper_) {
       Result<MessageView> mapped = p_.mapper_(frame, p_.scratch_);
       if (!mapped) {
@@ -68,19 +70,26 @@ class Processor::Sink final : public codecs::FrameSink {
       message.key = frame.key;
       message.headers = frame.headers;
       message.ts = frame.ts;
-      if (!frame.stream.empty() && frame.stream != p_.output_stream_) {
-        ++bad_;
-        spdlog::warn("{}: output {} of CMD names stream '{}': this processor writes only to '{}'; skipped",
-                     p_.options_.name, p_.produced_ + bad_, frame.stream, p_.output_stream_);
-        return;
+      // An envelope passed through names its input stream: that output goes to output_stream
+      // (routing never feeds a processor its own output).
+      if (!frame.stream.empty() && frame.stream != p_.output_stream_ && !p_.is_input_stream(frame.stream)) {
+        Result<Producer*> routed = p_.route(frame.stream);
+        if (!routed) {
+          ++bad_;
+          spdlog::warn("{}: output {} of CMD names stream '{}': {}; skipped", p_.options_.name, p_.produced_ + bad_,
+                       frame.stream, routed.error().message);
+          return;
+        }
+        to = *routed;
+        stream = frame.stream;
       }
     }
-    message.stream = p_.output_stream_;
+    message.stream = stream;
     if (Result<void> opened = p_.open_transaction(); !opened) {
       p_.fail(Error{opened.error().code, fmt::format("cannot begin the output's transaction: {}", opened.error().message)});
       return;
     }
-    Result<Producer::Ticket> sent = p_.output_.send(message);
+    Result<Producer::Ticket> sent = to->send(message);
     if (!sent) {
       p_.fail(Error{sent.error().code, fmt::format("cannot produce CMD's output: {}", sent.error().message)});
       return;
@@ -127,9 +136,9 @@ Processor::~Processor() {
 Result<void> Processor::start(std::function<void(Outcome)> on_done) {
   on_done_ = std::move(on_done);
   record_.seed = hooks_.next_seed ? hooks_.next_seed() : random_seed();
-  output_.set_on_delivery([this](Producer::Ticket t, const Result<Receipt>& r) { on_delivery(t, r); });
+  output_.set_on_delivery([this](Producer::Ticket, const Result<Receipt>& r) { on_delivery(output_stream_, r); });
   output_.set_on_drain([this] {
-    if (stdout_paused_ && stdout_) {
+    if (stdout_paused_ && stdout_ && !congested()) {
       stdout_paused_ = false;
       stdout_->resume();
     }
@@ -306,7 +315,7 @@ void Processor::on_stdout(std::string_view chunk) {
   stdout_bytes_ += chunk.size();
   if (phase_ == Phase::feeding) resume_.schedule();
   if (decoder_) decoder_->feed(chunk, *sink_);
-  if (phase_ != Phase::done && output_.congested() && stdout_ && !stdout_paused_) {
+  if (phase_ != Phase::done && congested() && stdout_ && !stdout_paused_) {
     stdout_paused_ = true;
     stdout_->pause();
   }
@@ -333,7 +342,57 @@ void Processor::on_stderr(std::string_view chunk) {
   std::fflush(stderr);
 }
 
-void Processor::on_delivery(Producer::Ticket, const Result<Receipt>& outcome) {
+Result<Producer*> Processor::route(std::string_view stream) {
+  for (const ExtraOutput& e : extra_outputs_)
+    if (e.stream == stream) return e.producer;
+  if (options_.transactional)
+    return make_error(Errc::unsupported, "exactly-once writes only '{}' (one transaction is one producer's)",
+                      output_stream_);
+  if (!open_output_) return make_error(Errc::unsupported, "this processor writes only to '{}'", output_stream_);
+  if (extra_outputs_.size() >= kMaxOutputStreams)
+    return make_error(Errc::invalid_argument, "CMD already wrote to {} other streams, the most a processor opens",
+                      kMaxOutputStreams);
+  Result<Producer*> opened = open_output_(stream);
+  if (!opened) return opened.error();
+  Producer* producer = *opened;
+  extra_outputs_.push_back({std::string(stream), producer});
+  producer->set_on_delivery([this, name = std::string(stream)](Producer::Ticket, const Result<Receipt>& r) {
+    on_delivery(name, r);
+  });
+  producer->set_on_drain([this] {
+    if (stdout_paused_ && stdout_ && !congested()) {
+      stdout_paused_ = false;
+      stdout_->resume();
+    }
+  });
+  spdlog::debug("{}: CMD writes to stream '{}' too", options_.name, stream);
+  return producer;
+}
+
+bool Processor::is_input_stream(std::string_view stream) const {
+  return std::find(streams_.begin(), streams_.end(), stream) != streams_.end();
+}
+
+bool Processor::congested() const {
+  if (output_.congested()) return true;
+  for (const ExtraOutput& e : extra_outputs_)
+    if (e.producer->congested()) return true;
+  return false;
+}
+
+// Flushes output_ (from == 0), then every other output stream in turn; `done` gets the first error.
+void Processor::flush_outputs(std::size_t from, std::function<void(Result<void>)> done) {
+  Producer& producer = from == 0 ? output_ : *extra_outputs_[from - 1].producer;
+  producer.flush([this, from, done = std::move(done)](Result<void> flushed) mutable {
+    if (!flushed || from >= extra_outputs_.size()) {
+      done(std::move(flushed));
+      return;
+    }
+    flush_outputs(from + 1, std::move(done));
+  });
+}
+
+void Processor::on_delivery(std::string_view stream, const Result<Receipt>& outcome) {
   if (!outcome) {
     ++failed_sends_;
     if (options_.transactional) {  // the commit aborts the transaction and everything is refed
@@ -345,7 +404,7 @@ void Processor::on_delivery(Producer::Ticket, const Result<Receipt>& outcome) {
   }
   ++acknowledged_;
   ++record_.output_count;
-  add_run(record_.outputs, output_stream_, outcome->shard, outcome->seq);
+  add_run(record_.outputs, stream, outcome->shard, outcome->seq);
 }
 
 std::optional<InputRef> Processor::processing() const {
@@ -405,7 +464,7 @@ void Processor::quiet_point() {
 
 void Processor::commit(std::function<void()> then) {
   committing_ = true;
-  output_.flush([this, then = std::move(then)](Result<void> flushed) mutable {
+  flush_outputs(0, [this, then = std::move(then)](Result<void> flushed) mutable {
     if (phase_ == Phase::done) return;
     if (options_.transactional) {
       // The outputs so far and the input positions, in one transaction; a failure aborts it
@@ -657,7 +716,7 @@ void Processor::crashed_drained() {
   // What CMD wrote before it died is stored before the refeed starts, so the controller log's
   // record of the refeed holds only the refeed's outputs. In exactly-once it is aborted instead,
   // with every output since the last commit: the refeed makes them again.
-  output_.flush([this](Result<void> flushed) {
+  flush_outputs(0, [this](Result<void> flushed) {
     if (phase_ != Phase::restarting) return;
     if (options_.transactional) {
       delivery_error_.reset();

@@ -130,6 +130,14 @@ class Processor {
 
   void set_hooks(Hooks hooks) { hooks_ = std::move(hooks); }
   void set_output_mapper(OutputMapper mapper) { mapper_ = std::move(mapper); }
+  // Decoded outputs (envelopes) that name another stream than output_stream (and than the
+  // input streams: an envelope passed through goes to output_stream): `open` returns
+  // the producer of that stream (owned by the caller, outliving the processor), or an error
+  // (that output is skipped with a warning). Without an opener, or in exactly-once (one
+  // transaction is one producer's), such outputs are skipped. At most kMaxOutputStreams.
+  using OutputOpener = std::function<Result<Producer*>(std::string_view stream)>;
+  void set_output_opener(OutputOpener open) { open_output_ = std::move(open); }
+  static constexpr std::size_t kMaxOutputStreams = 64;
   void set_dead_letter(Producer* dead_letter, std::string stream) {
     dead_letter_ = dead_letter;
     dead_letter_stream_ = std::move(stream);
@@ -172,7 +180,11 @@ class Processor {
   void on_stdout_eof();
   void on_stderr(std::string_view chunk);
   void on_child_exit(const loop::ChildExit& exit);
-  void on_delivery(Producer::Ticket ticket, const Result<Receipt>& outcome);
+  void on_delivery(std::string_view stream, const Result<Receipt>& outcome);
+  Result<Producer*> route(std::string_view stream);
+  bool congested() const;
+  bool is_input_stream(std::string_view stream) const;
+  void flush_outputs(std::size_t from, std::function<void(Result<void>)> done);
   void begin_barrier();
   void check_quiet();
   void quiet_point();
@@ -201,6 +213,12 @@ class Processor {
   ProcessorOptions options_;
   Hooks hooks_;
   OutputMapper mapper_;
+  OutputOpener open_output_;
+  struct ExtraOutput {
+    std::string stream;
+    Producer* producer;
+  };
+  std::vector<ExtraOutput> extra_outputs_;  // the streams outputs named, beside output_stream_
   Producer* dead_letter_ = nullptr;
   std::string dead_letter_stream_;
 

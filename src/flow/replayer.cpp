@@ -39,7 +39,7 @@ std::string shown(const Message& m) {
 bool same(const Message& a, const Message& b, bool envelope) {
   if (a.payload != b.payload) return false;
   if (!envelope) return true;
-  return a.key == b.key && a.headers == b.headers;
+  return a.stream == b.stream && a.key == b.key && a.headers == b.headers;
 }
 
 // Reads the messages of seq runs of one stream, one consumer per shard, in order.
@@ -168,6 +168,7 @@ class Cmd final : public codecs::FrameSink {
 
   void on_frame(const codecs::Frame& f) override {
     Message m;
+    m.stream = std::string(f.stream);  // an envelope's "stream", else empty: the run's output
     m.payload = std::string(f.payload);
     if (f.has_key) m.key = std::string(f.key);
     for (const HeaderView& h : f.headers) m.headers.push_back(Header{std::string(h.key), std::string(h.value)});
@@ -207,9 +208,16 @@ struct RunContext {
   const RunRecord* run = nullptr;
   std::unique_ptr<Streamer> in_streamer, out_streamer;
   std::unique_ptr<RunReader> inputs, outputs;
+  std::map<std::string, std::unique_ptr<RunReader>> routed;  // other streams envelope outputs named
   std::unique_ptr<codecs::Encoder> encoder;
   std::unique_ptr<Cmd> cmd;
   std::string out_stream;
+  std::string in_stream;
+  // Where an output of CMD went in the run: its envelope's stream, unless that is empty or the
+  // input (an envelope passed through), as Processor routes it.
+  void route(Message& m) const {
+    if (m.stream.empty() || m.stream == in_stream) m.stream = out_stream;
+  }
 };
 
 Result<StreamAddress> one_stream(const std::string& text) {
@@ -275,6 +283,7 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
     ctx.inputs = std::make_unique<RunReader>(loop, *ctx.in_streamer, in->streams.front());
     ctx.outputs = std::make_unique<RunReader>(loop, *ctx.out_streamer, out->streams.front());
     ctx.out_stream = out->streams.front().str();
+    ctx.in_stream = in->streams.front().str();
     codecs::EncoderOptions enc;
     enc.envelope = run.envelope;
     Result<std::unique_ptr<codecs::Encoder>> encoder = codecs::make_encoder(run.format, enc);
@@ -326,38 +335,67 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
     if (!options.sink) {
       for (const FeedRecord::Run& run : feed.outputs)
         for (SeqNo seq = run.first; seq <= run.last; ++seq) {
-          Result<Message> m = ctx.outputs->at(run.shard, seq);
+          RunReader* reader = ctx.outputs.get();
+          if (!run.stream.empty() && run.stream != ctx.out_stream) {
+            std::unique_ptr<RunReader>& r = ctx.routed[run.stream];
+            if (!r) {
+              Result<StreamKey> key = StreamKey::parse(run.stream);
+              if (!key) return Error{key.error().code, fmt::format("feed #{}: the logged output stream: {}", index, key.error().message)};
+              r = std::make_unique<RunReader>(loop, *ctx.out_streamer, *key);
+            }
+            reader = r.get();
+          }
+          Result<Message> m = reader->at(run.shard, seq);
           if (!m) return Error{m.error().code, fmt::format("feed #{}: the logged output: {}", index, m.error().message)};
           expected.push_back(std::move(*m));
         }
     }
-    // 2. Its inputs, one per quiet point; each output compared as it comes.
-    std::size_t pos = 0;
+    // 2. Its inputs, one per quiet point; each output compared as it comes, with the next output
+    //    the run stored in the same stream (the log has them in delivery order, which keeps the
+    //    order within a stream, not across the streams envelope outputs name).
+    std::vector<bool> matched(expected.size(), false);
+    std::map<std::string, std::size_t, std::less<>> cursor;  // per stream: no match before this
+    std::size_t pos = 0;                                     // outputs matched
+    auto next_in = [&](const std::string& stream) -> std::size_t {
+      std::size_t& at = cursor[stream];
+      while (at < expected.size() && (matched[at] || expected[at].stream != stream)) ++at;
+      return at;
+    };
+    auto first_unmatched = [&] {
+      std::size_t at = 0;
+      while (at < expected.size() && matched[at]) ++at;
+      return at;
+    };
     std::uint64_t in_feed = 0;
     auto compare = [&](const std::string& origin) {
       if (options.sink) {
         for (Message& got : ctx.cmd->got) {
           ++result.outputs;
-          got.stream = ctx.out_stream;
+          ctx.route(got);
           if (Result<void> sunk = options.sink(got, current_input); !sunk && !sink_error) sink_error = sunk.error();
         }
         ctx.cmd->got.clear();
         return;
       }
       for (Message& got : ctx.cmd->got) {
+        ctx.route(got);
+        if (got.stream != ctx.out_stream && !StreamKey::parse(got.stream)) continue;  // the run skipped it too
         ++result.outputs;
-        if (pos >= expected.size()) {
-          differ(fmt::format("feed #{} (log record {}), {}:\n  expected no more output (the run wrote {} for this feed)\n"
-                             "  got output {}: {}",
-                             index, r.seq, origin, expected.size(), pos + 1, shown(got)));
+        const std::size_t at = next_in(got.stream);
+        if (at >= expected.size()) {
+          differ(fmt::format("feed #{} (log record {}), {}:\n  expected no more output{} (the run wrote {} for this "
+                             "feed)\n  got output {}: {}",
+                             index, r.seq, origin, got.stream == ctx.out_stream ? std::string() : " to " + got.stream,
+                             expected.size(), pos + 1, shown(got)));
           return;
         }
-        if (!same(got, expected[pos], ctx.run->envelope)) {
+        if (!same(got, expected[at], ctx.run->envelope)) {
           differ(fmt::format("feed #{} (log record {}), {}:\n  expected output {} ({} shard {} seq {}): {}\n  got: {}",
-                             index, r.seq, origin, pos + 1, ctx.out_stream, expected[pos].shard, expected[pos].seq,
-                             shown(expected[pos]), shown(got)));
+                             index, r.seq, origin, at + 1, expected[at].stream, expected[at].shard, expected[at].seq,
+                             shown(expected[at]), shown(got)));
           return;
         }
+        matched[at] = true;
         ++pos;
       }
       ctx.cmd->got.clear();
@@ -402,11 +440,13 @@ Result<ReplayResult> replay(loop::Loop& loop, const std::vector<ControlRecord>& 
       ctx.cmd.reset();
       if (sink_error) return Error{sink_error->code, fmt::format("feed #{}, at the end of the input: the output: {}", index, sink_error->message)};
     }
-    if (result.identical && pos < expected.size())
+    if (result.identical && pos < expected.size()) {
+      const std::size_t at = first_unmatched();
       differ(fmt::format("feed #{} (log record {}), after its last input:\n  expected output {} ({} shard {} seq {}): {}\n"
                          "  got: nothing ({} of the {} outputs the run wrote for this feed)",
-                         index, r.seq, pos + 1, ctx.out_stream, expected[pos].shard, expected[pos].seq,
-                         shown(expected[pos]), pos, expected.size()));
+                         index, r.seq, at + 1, expected[at].stream, expected[at].shard, expected[at].seq,
+                         shown(expected[at]), pos, expected.size()));
+    }
     ++result.feeds;
   }
   return result;

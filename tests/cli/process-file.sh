@@ -2,7 +2,8 @@
 # sea streamer process over the file backend with real programs (jq, awk, sort, grep, Python):
 # zero/one/many outputs per input, a crash restarted from the last commit (at-least-once), a
 # poison input to the dead letter, SIGTERM mid-stream with a group, a processor that buffers,
-# line-buffering of a filter that block-buffers a pipe, stderr prefixes, envelopes, usage errors.
+# line-buffering of a filter that block-buffers a pipe, stderr prefixes, envelopes (keys, headers,
+# output streams), usage errors.
 source "$(dirname "$0")/common.sh"
 C=file://$T/s
 PY=/usr/bin/python3
@@ -113,6 +114,30 @@ grep -q '^\[checker\] saw {"i": 0, "qty": 0}$' "$T/err" || fail "stderr prefix: 
   --exec "jq -c '.key = \"k\(.payload.i)\" | .headers = {\"h\": \"v\"} | del(.stream, .shard, .seq)'"
 "$SEA" streamer consume --cluster $C --topic env --from earliest -e -J | jq -c '[.key, .headers.h, .payload.i]' > "$T/env"
 [[ $(cat "$T/env") == $'["k0","v",0]\n["k1","v",1]' ]] || fail "envelope: $(cat "$T/env")"
+# An envelope's "stream" routes the output: big orders to "big-orders", a bad name skipped with
+# a warning, an envelope passed through unchanged (it names the input) to --output; the log
+# records the outputs of each stream and the replay reads them back from there.
+cat > "$T/route.py" <<'PY'
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    i = e["payload"]["i"]
+    if i == 7:
+        print(json.dumps({"stream": "bad name", "payload": e["payload"]}))
+    elif e["payload"]["qty"] > 3:
+        print(json.dumps({"stream": "big-orders", "key": "k%d" % i, "payload": e["payload"]}))
+    else:
+        print(line, end="")
+PY
+"$SEA" streamer process -i $C/orders -O $C/rest --from earliest -e --envelope --log "$T/route.log" \
+  --exec "$PY $T/route.py" 2>"$T/err" || fail "routing: $(cat "$T/err")"
+[[ $(ids big-orders 5000) == "1000 1000 4000" ]] || fail "routed to big-orders: $(ids big-orders 5000)"
+[[ $(ids rest 5000) == "3999 3999 1001" ]] || fail "left in rest: $(ids rest 5000)"
+[[ $("$SEA" streamer consume --cluster $C --topic big-orders --from earliest -c 1 -f '%k') == k4 ]] || fail "routed key"
+grep -q "names stream 'bad name': stream key 'bad name' has a bad character" "$T/err" || fail "bad stream name: $(cat "$T/err")"
+[[ $("$SEA" streamer consume --cluster $C --topic orders --from earliest -e | wc -l) == 5000 ]] || fail "routing wrote into the input"
+"$SEA" streamer replay "$T/route.log" > "$T/r" || fail "replay of a routing run: $(cat "$T/r")"
+grep -q "identical: 1 feed(s), 5000 input(s), 4999 output(s)" "$T/r" || fail "replay of a routing run: $(cat "$T/r")"
 
 # 9. Usage errors.
 [[ $(code "$SEA" streamer process -i $C/orders -O $C/x --exec cat --envelope --format lines) == 2 ]] || fail "--envelope --format lines"
