@@ -74,6 +74,7 @@ int run_replay(const ReplayCliOptions& options) {
   std::unique_ptr<Streamer> out_streamer;
   std::unique_ptr<Producer> out_producer;
   std::string out_stream;
+  std::optional<Error> refused;  // a delivery the output refused (the sink reports it)
   if (!options.output.empty()) {
     Result<StreamAddress> address = parse_stream_address(options.output);
     if (!address) return report(make_error(Errc::invalid_argument, "--output: {}", address.error().message));
@@ -89,7 +90,6 @@ int run_replay(const ReplayCliOptions& options) {
     if (!p) return report(p.error());
     out_producer = std::move(*p);
     out_stream = address->streams.front().str();
-    std::optional<Error> refused;
     out_producer->set_on_delivery([&refused](Producer::Ticket, const Result<Receipt>& r) {
       if (!r && !refused) refused = r.error();
     });
