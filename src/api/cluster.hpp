@@ -28,6 +28,7 @@
 #include "api/consumer.hpp"
 #include "api/options.hpp"
 #include "api/producer.hpp"
+#include "api/registration.hpp"
 #include "core/options.hpp"
 #include "loop/loop.hpp"
 
@@ -56,6 +57,10 @@ class Cluster {
   void run();
   void run_for(std::chrono::milliseconds limit);
   void stop();
+
+  // Registers a processor in this cluster (registration.hpp): name, exec, input, output and
+  // group as `top` and `graph` show them; host, pid and start time are filled in when empty.
+  ProcessorRegistration register_processor(const ProcessorInfo& info);
 
   const std::string& uri() const;
   // The loop and the loop-driven streamer underneath, for code that mixes both APIs.

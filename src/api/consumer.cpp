@@ -177,6 +177,10 @@ void sea::Consumer::ack(const Message& message) {
   consumer_impl(impl_).consumer->ack(message.stream, message.shard, message.seq);
 }
 
+void sea::Consumer::ack(std::string_view stream, ShardId shard, SeqNo seq) {
+  consumer_impl(impl_).consumer->ack(stream, shard, seq);
+}
+
 void sea::Consumer::commit() {
   Impl& c = consumer_impl(impl_);
   c.ack_handed();

@@ -25,6 +25,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/types.hpp"
@@ -60,6 +61,7 @@ class Consumer {
 
   // With auto_ack(false): marks this message, and every earlier one of its shard, as handled.
   void ack(const Message& message);
+  void ack(std::string_view stream, ShardId shard, SeqNo seq);
   // Commits what was acknowledged now instead of in the next batch.
   void commit();
   // True when nothing is buffered and every shard was read to its end.

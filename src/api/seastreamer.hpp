@@ -14,6 +14,7 @@
 //   producer.hpp  sea::Producer, sea::ReceiptFuture
 //   consumer.hpp  sea::Consumer: recv, next, next(timeout), seek, assign, range-for, on_message
 //   admin.hpp     sea::Admin: list, describe, create, remove, trim, set_retention
+//   registration.hpp sea::ProcessorRegistration: a processor shown by `top` and `graph`
 //   options.hpp   sea::Start, sea::ProducerOptions, sea::ConsumerOptions
 //   core/types.hpp sea::Message (stream, shard, seq, ts, key, headers, payload), sea::Receipt
 //   core/error.hpp sea::Error (an exception: code, message, backend_code), sea::Result
@@ -35,5 +36,6 @@
 #include "api/consumer.hpp"
 #include "api/options.hpp"
 #include "api/producer.hpp"
+#include "api/registration.hpp"
 #include "core/error.hpp"
 #include "core/types.hpp"

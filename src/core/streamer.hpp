@@ -223,8 +223,14 @@ class Streamer {
                                            shard.next_seq, std::nullopt, shard.last_ts});
         stream.last_ts = std::max(stream.last_ts, shard.last_ts);
       }
-      for (const GroupInfo& group : info->groups)
-        stream.groups.push_back(GroupStats{group.name, group.members, group.lag, group.committed});
+      for (const GroupInfo& group : info->groups) {
+        GroupStats g;
+        g.name = group.name;
+        g.members = group.members;
+        g.lag = group.lag;
+        g.committed = group.committed;
+        stream.groups.push_back(std::move(g));
+      }
       out.streams.push_back(std::move(stream));
     }
     out.requests += 1;

@@ -41,7 +41,7 @@ class RegistryWriter {
 
  private:
   RegistryWriter() = default;
-  std::unique_ptr<Producer> producer_;
+  std::unique_ptr<core::Producer> producer_;
   ProcessorInfo self_;
   Timestamp last_beat_ = 0;
 };
@@ -59,7 +59,7 @@ class RegistryView {
  private:
   RegistryView(loop::Loop& loop) : loop_(loop) {}
   loop::Loop& loop_;
-  std::unique_ptr<Consumer> consumer_;
+  std::unique_ptr<core::Consumer> consumer_;
   std::map<std::string, std::pair<ProcessorInfo, bool>> latest_;  // instance key -> (newest, stopped)
 };
 
