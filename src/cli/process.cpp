@@ -338,7 +338,9 @@ int run_process(const ProcessOptions& options) {
   loop::SignalWatch sigterm(loop, SIGTERM, on_signal);
   sigint.unref();
   sigterm.unref();
-  loop.run();
+  // The processor may have finished already, while the registry's set-up ran the loop (whose
+  // turn cleared the stop request): then there is nothing to run.
+  if (!outcome) loop.run();
 
   // 5. The end.
   heartbeat.stop();
