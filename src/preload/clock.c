@@ -1,7 +1,10 @@
 /* The clocks CMD reads, answered from the clock page: clock_gettime, gettimeofday, time and
- * timespec_get. Realtime-like clocks give realtime_ns, monotonic-like ones monotonic_ns, both
- * constant while CMD processes one message (that is the point: the same input gives the same
- * output). CPU-time clocks and unknown ids go to libc.
+ * timespec_get. Realtime-like clocks give realtime_ns, monotonic-like ones monotonic_ns, plus
+ * 1 ns for every read before this one within the message (at most 999 ns): the same reads of the
+ * same input give the same times (that is the point), and a time measured within a message is
+ * small and positive, never a zero that a program divides by. The cap keeps the monotonic clock
+ * below the next message's (the controller spaces them 1 us apart), so it never goes back.
+ * CPU-time clocks and unknown ids go to libc.
  *
  * Sleeping stays real: nanosleep, poll and select take relative times and are not touched. The
  * one translation is clock_nanosleep(TIMER_ABSTIME) on a faked clock, whose deadline CMD
@@ -10,6 +13,7 @@
 #include "preload/preload.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -18,6 +22,12 @@ static void* real_gettimeofday;
 static void* real_time;
 static void* real_timespec_get;
 static void* real_clock_nanosleep;
+
+/* The message the reads are counted for (the page's feed word: feed << 32 | index) and the
+ * reads so far. Threads of CMD share them: threads that race for the clock get an order that
+ * may differ between runs (stated in the man page). */
+static _Atomic uint64_t clock_message = UINT64_MAX;
+static _Atomic uint64_t clock_reads;
 
 void sea_clock_init_real(void) {
   SEA_REAL(clock_gettime);
@@ -49,7 +59,13 @@ static bool fake_ns(clockid_t id, int64_t* ns) {
   }
   struct sea_clock_values v;
   if (!sea_clock_values(&v)) return false;
-  *ns = realtime ? v.realtime_ns : v.monotonic_ns;
+  if (atomic_load_explicit(&clock_message, memory_order_relaxed) != v.feed) {
+    atomic_store_explicit(&clock_reads, 0, memory_order_relaxed);
+    atomic_store_explicit(&clock_message, v.feed, memory_order_relaxed);
+  }
+  uint64_t reads = atomic_fetch_add_explicit(&clock_reads, 1, memory_order_relaxed);
+  if (reads > 999) reads = 999;
+  *ns = (realtime ? v.realtime_ns : v.monotonic_ns) + (int64_t)reads;
   return true;
 }
 
@@ -109,7 +125,7 @@ SEA_EXPORT int clock_nanosleep(clockid_t id, int flags, const struct timespec* r
   if (deadline <= now) return 0;
   struct timespec rel = to_timespec(deadline - now);
   /* A signal ends the relative sleep early with EINTR, as it would the absolute one; the caller
-   * retries with the same deadline, which then sleeps the whole interval again (our clock does
-   * not move within a message). */
+   * retries with the same deadline, which then sleeps the whole interval again (our clock
+   * moves by nanoseconds at most within a message). */
   return SEA_REAL(clock_nanosleep)(CLOCK_MONOTONIC, 0, &rel, NULL);
 }

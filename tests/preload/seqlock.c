@@ -4,14 +4,16 @@
  * many publications. Exit 0 on success, 1 with the first torn copy. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "preload/sea_preload.h"
 
-enum { PUBLICATIONS = 200000, READERS = 3 };
+enum { PUBLICATIONS = 50000, READERS = 3 };
 static struct sea_clock page;
 static atomic_bool done;
+static atomic_llong seen; /* the newest publication a reader accepted */
 
 static void* publisher(void* arg) {
   (void)arg;
@@ -19,10 +21,12 @@ static void* publisher(void* arg) {
     struct sea_clock_values v = {.realtime_ns = k, .monotonic_ns = k, .seed = (uint64_t)k,
                                  .feed = (uint64_t)k};
     sea_clock_publish(&page, &v);
-    /* A pause between two publications, as between two messages, so readers get copies of
-     * many of them (and race with the next write). */
-    for (volatile int spin = 0; spin < 300; spin = spin + 1) {
-    }
+    /* A pause between two publications, as between two messages, until a reader has a copy of
+     * this one (bounded), so readers get copies of many of them however the two cores are
+     * shared out (a spin alone let the publisher finish while the readers waited for a core),
+     * and race with the next write. */
+    for (long spin = 0; atomic_load(&seen) < k && spin < 20000; spin++)
+      if (spin % 256 == 255) sched_yield();
   }
   atomic_store(&done, true);
   return NULL;
@@ -36,7 +40,8 @@ struct reader_result {
 static void* reader(void* arg) {
   struct reader_result* r = arg;
   int64_t last = -1;
-  while (!atomic_load(&done)) {
+  for (unsigned long tries = 1; !atomic_load(&done); tries++) {
+    if (tries % 4096 == 0) sched_yield(); /* the publisher gets a core */
     struct sea_clock_values v;
     if (!sea_clock_try_read(&page, &v)) continue;
     r->accepted++;
@@ -49,6 +54,7 @@ static void* reader(void* arg) {
       return NULL;
     }
     if (v.realtime_ns != last) r->distinct++;
+    if (v.realtime_ns > atomic_load(&seen)) atomic_store(&seen, v.realtime_ns);
     last = v.realtime_ns;
   }
   return NULL;
