@@ -2,7 +2,8 @@
 
 The commit rule is `sea streamer process`'s: inputs are read a batch at a time, each goes to the
 function, its outputs are sent, and only once every output of the batch is acknowledged by the
-output's backend are the inputs committed to the group. A crash (or a kill) before that point
+output's backend are the inputs acknowledged to the group, which commits them every
+commit_interval seconds (0.2), at a failure and at the end. A crash (or a kill) before that point
 re-delivers the batch: at-least-once. Instances started with the same group share the input's
 shards.
 
@@ -16,6 +17,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import traceback
 
 from . import _native
@@ -27,19 +29,11 @@ class ProcessorError(_native.Error):
     """A processor's function failed `poison` times on one input and there is no dead letter."""
 
 
-def _outputs(value):
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [v for v in value if v is not None]
-    return [value]
-
-
 class Processor:
     """One processor: input stream -> function -> output stream. Made by @processor."""
 
     def __init__(self, fn, input, output, group, name=None, start="earliest", dead_letter=None,
-                 poison=3, batch=1024, until_end=False, properties=None):
+                 poison=3, batch=1024, until_end=False, properties=None, commit_interval=0.2):
         from . import Cluster  # noqa: F401 (import cycle: the package defines it)
         if poison < 1:
             raise ValueError("poison must be >= 1")
@@ -49,6 +43,7 @@ class Processor:
         self.start, self.dead_letter, self.poison = start, dead_letter, poison
         self.batch, self.until_end = batch, until_end
         self.properties = dict(properties or {})
+        self.commit_interval = commit_interval
         self.fed = self.produced = self.dead_lettered = 0
         self._stop = threading.Event()
 
@@ -81,6 +76,7 @@ class Processor:
         exec_line = " ".join([os.path.basename(sys.executable)] + sys.argv)[:200]
         reg = source.register_processor(self.name, exec_line, self.input, self.output, self.group)
         failures = {}  # (stream, shard, seq) -> failures in a row
+        last_commit = time.monotonic()
         try:
             while not self._stop.is_set():
                 msgs = c.next_batch(self.batch, 1.0)
@@ -92,45 +88,64 @@ class Processor:
                 out.flush()
                 if dead is not None:
                     dead.flush()
-                for m in msgs[:done]:
-                    c.ack(m)
-                c.commit()
+                c.ack_batch(msgs, done)
+                # The acked inputs are committed every commit_interval (a commit costs the file
+                # backend a write; Kafka and Redis a round trip), and at every failure and the end.
+                now = time.monotonic()
+                if done < len(msgs) or now - last_commit >= self.commit_interval:
+                    self._commit(c)
+                    last_commit = now
                 self.fed += done
                 reg.count(self.fed, self.produced)
                 if done < len(msgs):
-                    # A failed input: the rest of the batch comes again after a rewind.
-                    m = msgs[done]
-                    c.assign(m.shard, m.seq)
+                    # A failed input: it and the rest of the batch come again. Every shard with
+                    # inputs not handled is rewound to its first one (acks are cumulative per
+                    # shard, so skipping them would lose them at the next commit).
+                    firsts = {}
+                    for m in msgs[done:]:
+                        firsts.setdefault(m.shard, m.seq)
+                    for shard, seq in firsts.items():
+                        c.assign(shard, seq)
+            self._commit(c)
         finally:
             reg.close()
 
+    def _commit(self, c):
+        # A commit the group refuses for now (Kafka: a rebalance in progress) is not fatal: the
+        # acknowledged inputs stay acknowledged and go with the next commit (or the revoke's).
+        try:
+            c.commit()
+        except _native.Error as e:
+            print(f"[{self.name}] commit deferred: {e}", file=sys.stderr, flush=True)
+
     def _batch(self, msgs, out, dead, failures):
         """Feeds the batch; returns how many inputs are handled (all, or up to a failed one)."""
-        for i, m in enumerate(msgs):
+        start = 0
+        while start < len(msgs):
+            i, produced, exc = _native.feed(self.fn, msgs, start, out)
+            self.produced += produced
+            if exc is None:
+                failures.clear()
+                return len(msgs)
+            m = msgs[i]
             where = (m.stream, m.shard, m.seq)
-            try:
-                results = _outputs(self.fn(m))
-            except Exception as e:  # noqa: BLE001: the policy decides
-                n = failures.get(where, 0) + 1
-                failures.clear()
-                failures[where] = n
-                print(f"[{self.name}] {m.stream} shard {m.shard} seq {m.seq}: {type(e).__name__}: {e} "
-                      f"(failure {n} of {self.poison})", file=sys.stderr, flush=True)
-                if n < self.poison:
-                    return i
-                if dead is None:
-                    raise ProcessorError(f"{m.stream} shard {m.shard} seq {m.seq} failed {n} times in a row "
-                                         f"(no dead_letter): {type(e).__name__}: {e}") from e
-                headers = dict(m.headers)
-                headers["sea.error"] = f"{type(e).__name__}: {e}"[:1000]
-                headers["sea.source"] = f"{m.stream}/{m.shard}/{m.seq}"
-                dead.send(m.payload, key=m.key, headers=headers)
-                self.dead_lettered += 1
-                failures.clear()
-                continue
-            for r in results:
-                out.send(r, key=m.key)
-                self.produced += 1
+            n = failures.get(where, 0) + 1
+            failures.clear()
+            failures[where] = n
+            print(f"[{self.name}] {m.stream} shard {m.shard} seq {m.seq}: {type(exc).__name__}: {exc} "
+                  f"(failure {n} of {self.poison})", file=sys.stderr, flush=True)
+            if n < self.poison:
+                return i
+            if dead is None:
+                raise ProcessorError(f"{m.stream} shard {m.shard} seq {m.seq} failed {n} times in a row "
+                                     f"(no dead_letter): {type(exc).__name__}: {exc}") from exc
+            headers = dict(m.headers)
+            headers["sea.error"] = f"{type(exc).__name__}: {exc}"[:1000]
+            headers["sea.source"] = f"{m.stream}/{m.shard}/{m.seq}"
+            dead.send(m.payload, key=m.key, headers=headers)
+            self.dead_lettered += 1
+            failures.clear()
+            start = i + 1
         return len(msgs)
 
 

@@ -229,6 +229,22 @@ PYBIND11_MODULE(_native, m) {
       .def("assign", &PyConsumer::assign, py::arg("shard"), py::arg("seq"), "One shard from `seq` on.")
       .def("ack", [](PyConsumer& c, const sea::Message& msg) { c.consumer().ack(msg); }, py::arg("message"),
            "With auto_ack=False: marks this message (and the earlier ones of its shard) as handled.")
+      .def("ack_batch", [](PyConsumer& c, const py::list& batch, std::size_t count) {
+            // Acks are cumulative per shard: the last message of each shard stands for the rest.
+            std::vector<const sea::Message*> last;
+            for (std::size_t i = 0; i < std::min(count, batch.size()); ++i) {
+              const sea::Message& m = batch[i].cast<const sea::Message&>();
+              bool seen = false;
+              for (const sea::Message*& l : last)
+                if (l->shard == m.shard && l->stream == m.stream) {
+                  l = &m;
+                  seen = true;
+                  break;
+                }
+              if (!seen) last.push_back(&m);
+            }
+            for (const sea::Message* m : last) c.consumer().ack(*m);
+          }, py::arg("batch"), py::arg("count"), "Acks batch[:count] (each shard's last message: acks are cumulative).")
       .def("commit", &PyConsumer::commit, "Acknowledges what was handed out (with auto_ack) and commits now.")
       .def_property_readonly("shards", [](PyConsumer& c) { return c.consumer().shards(); })
       .def_property_readonly("at_end", &PyConsumer::at_end, "Nothing buffered and every shard read to its end.");
@@ -269,6 +285,38 @@ PYBIND11_MODULE(_native, m) {
             return c.register_processor(info);
           }, py::arg("name"), py::arg("exec"), py::arg("input"), py::arg("output"), py::arg("group"), py::keep_alive<0, 1>())
       .def_property_readonly("uri", &sea::Cluster::uri);
+
+  // The processor's inner loop (_processor.py), here so that a message costs one call of `fn`
+  // and one send, not a round of Python bytecode around them.
+  m.def("feed", [](const py::function& fn, const py::list& batch, std::size_t from, sea::Producer& out) {
+        std::size_t produced = 0;
+        for (std::size_t i = from; i < batch.size(); ++i) {
+          const py::handle item = batch[i];
+          py::object result;
+          try {
+            result = fn(item);
+          } catch (py::error_already_set& e) {
+            if (!e.matches(PyExc_Exception)) throw;  // KeyboardInterrupt, SystemExit
+            return py::make_tuple(i, produced, e.value());
+          }
+          if (result.is_none()) continue;
+          const sea::Message& in = item.cast<const sea::Message&>();
+          const py::object key = in.key ? py::object(decoded(*in.key)) : py::object(py::none());
+          if (py::isinstance<py::list>(result)) {
+            for (const py::handle output : result) {
+              if (output.is_none()) continue;
+              send(out, output, key, py::none());
+              ++produced;
+            }
+          } else {
+            send(out, result, key, py::none());
+            ++produced;
+          }
+        }
+        return py::make_tuple(batch.size(), produced, py::none());
+      }, py::arg("fn"), py::arg("batch"), py::arg("start"), py::arg("out"),
+      "Feeds batch[start:] to fn and sends its outputs (with the input's key): (index where it stopped, outputs sent,\n"
+      "the exception fn raised there, or None when it fed them all).");
 
   m.def("parse_address", [](const std::string& text) {
         sea::Result<sea::StreamAddress> a = sea::parse_stream_address(text);
