@@ -3,7 +3,7 @@
 // the next is asked for).
 #include "api/consumer.hpp"
 
-#include <deque>
+#include <algorithm>
 #include <string>
 
 #include "api/cluster.hpp"
@@ -23,7 +23,8 @@ struct sea::Consumer::Impl {
   std::unique_ptr<core::Consumer> consumer;
   bool until_end = false;
   bool auto_ack = true;
-  std::deque<Message> buffer;   // at most one batch
+  std::vector<Message> buffer;  // at most one batch; buffer[0, pos) is handed out (moved from)
+  std::size_t pos = 0;
   std::vector<Handed> handed;   // handed out and not yet acknowledged (auto_ack), newest per shard
   std::function<void(const Message&)> handler;
   std::unique_ptr<loop::Defer> more;  // the callback form: the rest of a batch on the next turn
@@ -31,8 +32,12 @@ struct sea::Consumer::Impl {
   void throw_if_failed() const {
     if (std::optional<Error> e = consumer->error()) throw *e;
   }
+  bool empty() const { return pos == buffer.size(); }
   void fill() {
-    if (!buffer.empty()) return;
+    if (!empty()) return;
+    buffer.clear();
+    buffer.reserve(kBatch);  // (next_batch may have taken the last one's storage)
+    pos = 0;
     consumer->poll(kBatch, [&](const MessageView& view) { buffer.push_back(Message::from_view(view)); });
     if (buffer.empty()) throw_if_failed();
   }
@@ -49,19 +54,18 @@ struct sea::Consumer::Impl {
     for (const Handed& h : handed) consumer->ack(h.stream, h.shard, h.seq);
     handed.clear();
   }
-  bool ended() const { return until_end && buffer.empty() && consumer->at_end(); }
+  bool ended() const { return until_end && empty() && consumer->at_end(); }
   // Waits until the buffer has a message (true), or the timeout or the end (false).
   bool wait(std::int64_t timeout_ms) {
     if (handler) throw Error(Errc::invalid_argument, "this consumer hands its messages to on_message");
     ack_handed();
     return api::run_until(*cluster, [&] {
       fill();
-      return !buffer.empty() || ended();
-    }, timeout_ms) && !buffer.empty();
+      return !empty() || ended();
+    }, timeout_ms) && !empty();
   }
   Message pop() {
-    Message m = std::move(buffer.front());
-    buffer.pop_front();
+    Message m = std::move(buffer[pos++]);
     note_handed(m);
     return m;
   }
@@ -72,7 +76,7 @@ struct sea::Consumer::Impl {
       std::size_t n = 0;
       while (handler && n < kBatch) {
         fill();
-        if (buffer.empty()) break;
+        if (empty()) break;
         const Message m = pop();
         handler(m);
         ack_handed();
@@ -125,12 +129,12 @@ std::optional<Message> sea::Consumer::recv() {
   if (c.handler) throw Error(Errc::invalid_argument, "this consumer hands its messages to on_message");
   c.ack_handed();
   c.fill();
-  if (c.buffer.empty()) {
+  if (c.empty()) {
     c.cluster->loop.run_once(false);
     c.cluster->rethrow();
     c.fill();
   }
-  if (c.buffer.empty()) return std::nullopt;
+  if (c.empty()) return std::nullopt;
   return c.pop();
 }
 
@@ -146,17 +150,20 @@ std::vector<Message> sea::Consumer::next_batch(std::size_t max, std::int64_t tim
   Impl& c = consumer_impl(impl_);
   std::vector<Message> out;
   if (max == 0 || !c.wait(timeout_ms)) return out;
-  while (out.size() < max) {
-    if (c.buffer.empty()) c.fill();
-    if (c.buffer.empty()) break;
-    out.push_back(c.pop());
+  if (c.pos == 0 && c.buffer.size() <= max) {
+    // The whole batch as it came: no move per message.
+    out.swap(c.buffer);
+    for (const Message& m : out) c.note_handed(m);
+    return out;
   }
+  while (out.size() < max && !c.empty()) out.push_back(c.pop());
   return out;
 }
 
 void sea::Consumer::seek(Timestamp time_ms) {
   Impl& c = consumer_impl(impl_);
   c.buffer.clear();
+  c.pos = 0;
   c.handed.clear();
   api::check(c.consumer->seek(time_ms));
 }
@@ -168,7 +175,9 @@ void sea::Consumer::seek(std::chrono::system_clock::time_point time) {
 void sea::Consumer::assign(ShardId shard, SeqNo seq) {
   Impl& c = consumer_impl(impl_);
   // Only that shard's buffered messages are dropped; the others' stay in order.
-  std::erase_if(c.buffer, [&](const Message& m) { return m.shard == shard; });
+  c.buffer.erase(std::remove_if(c.buffer.begin() + static_cast<std::ptrdiff_t>(c.pos), c.buffer.end(),
+                               [&](const Message& m) { return m.shard == shard; }),
+                 c.buffer.end());
   std::erase_if(c.handed, [&](const Impl::Handed& h) { return h.shard == shard; });
   api::check(c.consumer->assign(shard, seq));
 }
@@ -189,7 +198,7 @@ void sea::Consumer::commit() {
 
 bool sea::Consumer::at_end() const {
   const Impl& c = consumer_impl(impl_);
-  return c.buffer.empty() && c.consumer->at_end();
+  return c.empty() && c.consumer->at_end();
 }
 
 std::vector<ShardId> sea::Consumer::shards() const { return consumer_impl(impl_).consumer->shards(); }

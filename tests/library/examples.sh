@@ -32,6 +32,11 @@ xargs -P "$(nproc)" -I{} bash -c 'echo "#include <{}>" | g++ -std=c++20 -fsyntax
   2>"$T/hdr-$(echo {} | tr / _).log" || { echo "<{}>"; exit 255; }' < "$T/headers" > "$T/bad-headers" ||
   fail "$(head -n 1 "$T/bad-headers") does not compile on its own from the installed tree: $(cat "$T"/hdr-*.log | grep -m1 error)"
 ! grep -rn '#include "' "$inc/seastreamer" || fail "an installed header includes by a quoted path"
+# And all together, the façade first: the loop-driven headers name sea::core:: types, which an
+# unqualified name would confuse with the façade's sea::Producer and sea::Consumer.
+{ echo "#include <seastreamer/seastreamer.hpp>"; sed 's/.*/#include <&>/' "$T/headers"; } |
+  g++ -std=c++20 -fsyntax-only -Wall -Wextra -Werror -x c++ - $cflags 2>"$T/all.log" ||
+  fail "the installed headers do not compile together: $(grep -m1 error "$T/all.log")"
 # 3. Build the examples as a user does.
 pids=()
 for ex in produce consume_group processor admin; do

@@ -17,11 +17,11 @@ def test_group_resumes(uri, stream, props):
     for i in range(20):
         p.send(str(i), key="same")
     p.flush()
-    c = consumer(cluster, stream, "g", props)
+    c = consumer(cluster, stream, stream + "g", props)
     got = [int(c.next(timeout=20).payload) for _ in range(5)]
     c.commit()
     del c
-    rest = [int(m.payload) for m in consumer(cluster, stream, "g", props)]
+    rest = [int(m.payload) for m in consumer(cluster, stream, stream + "g", props)]
     assert got + rest == list(range(20))
 
 
@@ -40,7 +40,7 @@ def test_processor_outputs_and_commit(uri, stream, props):
             return [{"id": o["id"], "part": 1}, {"id": o["id"], "part": 2}]
         return {"id": o["id"], "total": o["qty"] * o["price"]}
 
-    proc = ss.Processor(total, f"{uri}/{stream}in", f"{uri}/{stream}out", group="totals", until_end=True,
+    proc = ss.Processor(total, f"{uri}/{stream}in", f"{uri}/{stream}out", group=stream + "totals", until_end=True,
                         properties=props)
     ss.run([proc])
     assert proc.fed == 1000
@@ -49,7 +49,7 @@ def test_processor_outputs_and_commit(uri, stream, props):
     assert len(out) == 1000 and sum(1 for o in out if 'part' in o) == 500
     assert {"id": 1, "total": 2} in out and {"id": 3, "part": 2} in out
     # Committed: a second run with the group feeds nothing.
-    again = ss.Processor(total, f"{uri}/{stream}in", f"{uri}/{stream}out", group="totals", until_end=True,
+    again = ss.Processor(total, f"{uri}/{stream}in", f"{uri}/{stream}out", group=stream + "totals", until_end=True,
                         properties=props)
     ss.run([again])
     assert again.fed == 0
@@ -74,7 +74,7 @@ def test_poison_goes_to_dead_letter(uri, stream, props, capfd):
             raise ValueError("four")
         return msg.payload
 
-    proc = ss.Processor(fragile, f"{uri}/{stream}in", f"{uri}/{stream}out", group="g", until_end=True, properties=props,
+    proc = ss.Processor(fragile, f"{uri}/{stream}in", f"{uri}/{stream}out", group=stream + "g", until_end=True, properties=props,
                         dead_letter=f"{uri}/{stream}dead", poison=2)
     proc.run()
     assert calls.count(4) == 2
@@ -101,7 +101,7 @@ def test_poison_without_dead_letter_stops(uri, stream, props):
             raise KeyError("x")
         return msg.payload
 
-    proc = ss.Processor(bad, f"{uri}/{stream}in", f"{uri}/{stream}out", group="g", until_end=True, poison=1,
+    proc = ss.Processor(bad, f"{uri}/{stream}in", f"{uri}/{stream}out", group=stream + "g", until_end=True, poison=1,
                         properties=props)
     with pytest.raises(ss.ProcessorError, match="failed 1 times in a row"):
         proc.run()
