@@ -53,7 +53,7 @@ class Processor::Sink final : public codecs::FrameSink {
   void on_frame(const codecs::Frame& frame) override {
     if (p_.phase_ == Phase::done) return;
     MessageView message;
-    Producer* to = &p_.output_;
+    std::uint32_t to = 0;  // the producer: 0 is output_
     std::string_view stream = p_.output_stream_;
     if (p_.mapper_) {
       Result<MessageView> mapped = p_.mapper_(frame, p_.scratch_);
@@ -73,7 +73,7 @@ class Processor::Sink final : public codecs::FrameSink {
       // An envelope passed through names its input stream: that output goes to output_stream
       // (routing never feeds a processor its own output).
       if (!frame.stream.empty() && frame.stream != p_.output_stream_ && !p_.is_input_stream(frame.stream)) {
-        Result<Producer*> routed = p_.route(frame.stream);
+        Result<std::uint32_t> routed = p_.route(frame.stream);
         if (!routed) {
           ++bad_;
           spdlog::warn("{}: output {} of CMD names stream '{}': {}; skipped", p_.options_.name, p_.produced_ + bad_,
@@ -89,11 +89,12 @@ class Processor::Sink final : public codecs::FrameSink {
       p_.fail(Error{opened.error().code, fmt::format("cannot begin the output's transaction: {}", opened.error().message)});
       return;
     }
-    Result<Producer::Ticket> sent = to->send(message);
+    Result<Producer::Ticket> sent = p_.producer_at(to).send(message);
     if (!sent) {
       p_.fail(Error{sent.error().code, fmt::format("cannot produce CMD's output: {}", sent.error().message)});
       return;
     }
+    p_.note_sent(to, *sent);
     ++p_.produced_;
     ++p_.txn_outputs_;
   }
@@ -136,7 +137,7 @@ Processor::~Processor() {
 Result<void> Processor::start(std::function<void(Outcome)> on_done) {
   on_done_ = std::move(on_done);
   record_.seed = hooks_.next_seed ? hooks_.next_seed() : random_seed();
-  output_.set_on_delivery([this](Producer::Ticket, const Result<Receipt>& r) { on_delivery(output_stream_, r); });
+  output_.set_on_delivery([this](Producer::Ticket t, const Result<Receipt>& r) { on_delivery(0, t, r); });
   output_.set_on_drain([this] {
     if (stdout_paused_ && stdout_ && !congested()) {
       stdout_paused_ = false;
@@ -342,9 +343,9 @@ void Processor::on_stderr(std::string_view chunk) {
   std::fflush(stderr);
 }
 
-Result<Producer*> Processor::route(std::string_view stream) {
-  for (const ExtraOutput& e : extra_outputs_)
-    if (e.stream == stream) return e.producer;
+Result<std::uint32_t> Processor::route(std::string_view stream) {
+  for (std::uint32_t i = 0; i < extra_outputs_.size(); ++i)
+    if (extra_outputs_[i].stream == stream) return i + 1;
   if (options_.transactional)
     return make_error(Errc::unsupported, "exactly-once writes only '{}' (one transaction is one producer's)",
                       output_stream_);
@@ -356,9 +357,9 @@ Result<Producer*> Processor::route(std::string_view stream) {
   if (!opened) return opened.error();
   Producer* producer = *opened;
   extra_outputs_.push_back({std::string(stream), producer});
-  producer->set_on_delivery([this, name = std::string(stream)](Producer::Ticket, const Result<Receipt>& r) {
-    on_delivery(name, r);
-  });
+  const auto ordinal = static_cast<std::uint32_t>(extra_outputs_.size());
+  producer->set_on_delivery(
+      [this, ordinal](Producer::Ticket t, const Result<Receipt>& r) { on_delivery(ordinal, t, r); });
   producer->set_on_drain([this] {
     if (stdout_paused_ && stdout_ && !congested()) {
       stdout_paused_ = false;
@@ -366,7 +367,66 @@ Result<Producer*> Processor::route(std::string_view stream) {
     }
   });
   spdlog::debug("{}: CMD writes to stream '{}' too", options_.name, stream);
-  return producer;
+  return ordinal;
+}
+
+Producer& Processor::producer_at(std::uint32_t producer) {
+  return producer == 0 ? output_ : *extra_outputs_[producer - 1].producer;
+}
+
+std::string_view Processor::stream_of(std::uint32_t producer) const {
+  return producer == 0 ? std::string_view(output_stream_) : std::string_view(extra_outputs_[producer - 1].stream);
+}
+
+void Processor::note_sent(std::uint32_t producer, Producer::Ticket ticket) {
+  if (sent_.size() <= producer) sent_.resize(producer + 1);
+  SentRange& range = sent_[producer];
+  if (range.slots.empty()) range.first = ticket;
+  if (ticket != range.first + range.slots.size()) {
+    // Not ours alone (someone else sends through this producer): order by report instead.
+    spdlog::debug("{}: ticket {} out of sequence; outputs recorded in delivery order", options_.name, ticket);
+    range.first = ticket - range.slots.size();
+  }
+  range.slots.push_back(static_cast<std::uint32_t>(out_slots_.size()));
+  out_slots_.push_back(OutSlot{producer});
+  for (std::size_t i = 0; i < early_.size(); ++i) {
+    if (early_[i].producer != producer || early_[i].ticket != ticket) continue;
+    const Receipt receipt = early_[i].receipt;
+    early_.erase(early_.begin() + static_cast<std::ptrdiff_t>(i));
+    note_delivered(producer, ticket, receipt);
+    break;
+  }
+}
+
+void Processor::note_delivered(std::uint32_t producer, Producer::Ticket ticket, const Receipt& receipt) {
+  if (producer < sent_.size()) {
+    SentRange& range = sent_[producer];
+    if (ticket >= range.first && ticket - range.first < range.slots.size()) {
+      OutSlot& slot = out_slots_[range.slots[ticket - range.first]];
+      slot.shard = receipt.shard;
+      slot.seq = receipt.seq;
+      slot.delivered = true;
+      return;
+    }
+  }
+  early_.push_back(EarlyReport{producer, ticket, receipt});
+}
+
+// The feed record's outputs, in send order, from the slots (every report is in after a flush).
+void Processor::close_output_record() {
+  record_.outputs.clear();
+  record_.output_count = 0;
+  for (const OutSlot& slot : out_slots_) {
+    if (!slot.delivered) continue;
+    add_run(record_.outputs, stream_of(slot.producer), slot.shard, slot.seq);
+    ++record_.output_count;
+  }
+}
+
+void Processor::reset_output_record() {
+  out_slots_.clear();
+  for (SentRange& range : sent_) range.slots.clear();
+  early_.clear();
 }
 
 bool Processor::is_input_stream(std::string_view stream) const {
@@ -392,7 +452,7 @@ void Processor::flush_outputs(std::size_t from, std::function<void(Result<void>)
   });
 }
 
-void Processor::on_delivery(std::string_view stream, const Result<Receipt>& outcome) {
+void Processor::on_delivery(std::uint32_t producer, Producer::Ticket ticket, const Result<Receipt>& outcome) {
   if (!outcome) {
     ++failed_sends_;
     if (options_.transactional) {  // the commit aborts the transaction and everything is refed
@@ -403,8 +463,7 @@ void Processor::on_delivery(std::string_view stream, const Result<Receipt>& outc
     return;
   }
   ++acknowledged_;
-  ++record_.output_count;
-  add_run(record_.outputs, stream, outcome->shard, outcome->seq);
+  note_delivered(producer, ticket, *outcome);
 }
 
 std::optional<InputRef> Processor::processing() const {
@@ -525,11 +584,13 @@ void Processor::commit(std::function<void()> then) {
       restarts_in_row_ = 0;
       commit_due_ = false;
       record_ = FeedRecord{};
+      reset_output_record();
       record_.feed = ++feed_no_;
       record_.seed = hooks_.next_seed ? hooks_.next_seed() : random_seed();
       index_in_feed_ = 0;
       then();
     };
+    close_output_record();
     if (hooks_.on_commit && (record_.input_count > 0 || record_.output_count > 0))
       hooks_.on_commit(record_, std::move(acked));
     else
@@ -748,6 +809,7 @@ void Processor::rewind_and_restart() {
   taken_idx_ = 0;
   const std::uint64_t feed = record_.feed, seed = record_.seed;
   record_ = FeedRecord{};
+  reset_output_record();
   record_.feed = feed;
   record_.seed = seed;
   index_in_feed_ = 0;

@@ -180,8 +180,14 @@ class Processor {
   void on_stdout_eof();
   void on_stderr(std::string_view chunk);
   void on_child_exit(const loop::ChildExit& exit);
-  void on_delivery(std::string_view stream, const Result<Receipt>& outcome);
-  Result<Producer*> route(std::string_view stream);
+  void on_delivery(std::uint32_t producer, Producer::Ticket ticket, const Result<Receipt>& outcome);
+  Result<std::uint32_t> route(std::string_view stream);
+  Producer& producer_at(std::uint32_t producer);
+  std::string_view stream_of(std::uint32_t producer) const;
+  void note_sent(std::uint32_t producer, Producer::Ticket ticket);
+  void note_delivered(std::uint32_t producer, Producer::Ticket ticket, const Receipt& receipt);
+  void close_output_record();
+  void reset_output_record();
   bool congested() const;
   bool is_input_stream(std::string_view stream) const;
   void flush_outputs(std::size_t from, std::function<void(Result<void>)> done);
@@ -219,6 +225,28 @@ class Processor {
     Producer* producer;
   };
   std::vector<ExtraOutput> extra_outputs_;  // the streams outputs named, beside output_stream_
+  // The outputs of the feed being built, in send order: the feed record lists them so (delivery
+  // reports of a Kafka topic's partitions come in another order than the sends). Producers are
+  // numbered 0 (output_) and 1 + i (extra_outputs_[i]); each one's tickets from us are
+  // consecutive, so a report finds its slot by ticket - first.
+  struct OutSlot {
+    std::uint32_t producer;
+    ShardId shard = 0;
+    SeqNo seq = 0;
+    bool delivered = false;
+  };
+  struct SentRange {
+    Producer::Ticket first = 0;
+    std::vector<std::uint32_t> slots;  // indices into out_slots_, by ticket - first
+  };
+  struct EarlyReport {  // a report that came before send() returned its ticket
+    std::uint32_t producer;
+    Producer::Ticket ticket;
+    Receipt receipt;
+  };
+  std::vector<OutSlot> out_slots_;
+  std::vector<SentRange> sent_;
+  std::vector<EarlyReport> early_;
   Producer* dead_letter_ = nullptr;
   std::string dead_letter_stream_;
 
