@@ -409,7 +409,7 @@ void setup_process(CLI::App& app, Runner& runner) {
   app.add_option("--format", options->format, "Framing of CMD's stdin and stdout: ndjson, lines, csv, tsv, msgpack, binary")
       ->capture_default_str();
   app.add_flag("--envelope,-J", options->envelope,
-               "CMD reads and writes NDJSON envelopes (key, headers, ts, payload) instead of payloads");
+               "CMD reads and writes NDJSON envelopes (key, headers, ts, payload; stream routes an output) instead of payloads");
   app.add_option("-X", options->common.properties, "Client property key=value (both ends)")->allow_extra_args(false);
   app.add_flag("-v,--verbose", options->common.verbosity, "More logging on stderr (repeatable)");
   app.add_flag("-q,--quiet", options->common.quiet, "Only errors on stderr");
