@@ -122,3 +122,17 @@ def test_bad_input_raises_clear_errors(tmp_path):
         cluster.consumer(["ok"], start="sometime")
     with pytest.raises(ValueError):
         cluster.consumer(["ok"]).next(timeout=-1)
+
+
+def test_ctrl_c_stops_a_wait(tmp_path):
+    """A wait without a timeout releases the GIL in slices, so SIGINT raises KeyboardInterrupt."""
+    import os
+    import signal
+    import threading
+    c = ss.connect(f"file://{tmp_path}").consumer(["quiet"])
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        for _ in c:
+            pass
+    assert time.monotonic() - t0 < 3

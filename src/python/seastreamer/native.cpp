@@ -64,14 +64,13 @@ class PyConsumer {
   // The C++ consumer is made with auto_ack(false): it hands whole batches over, and what counts
   // as handed out is what Python was given. With auto_ack, that is acknowledged when Python asks
   // for the next message (or commits).
-  PyConsumer(sea::Consumer consumer, bool auto_ack) : consumer_(std::move(consumer)), auto_ack_(auto_ack) {}
+  PyConsumer(sea::Consumer consumer, bool auto_ack, bool until_end)
+      : consumer_(std::move(consumer)), auto_ack_(auto_ack), until_end_(until_end) {}
 
   std::optional<sea::Message> next(std::optional<double> timeout) {
     ack_handed();
     if (pos_ == batch_.size()) {
-      const std::int64_t ms = timeout_ms(timeout);
-      py::gil_scoped_release unlocked;
-      batch_ = consumer_.next_batch(kBatch, ms);
+      batch_ = wait_batch(kBatch, timeout_ms(timeout));
       pos_ = 0;
     }
     if (pos_ == batch_.size()) return std::nullopt;
@@ -83,9 +82,7 @@ class PyConsumer {
     ack_handed();
     std::vector<sea::Message> out;
     if (pos_ == batch_.size()) {
-      const std::int64_t ms = timeout_ms(timeout);
-      py::gil_scoped_release unlocked;
-      out = consumer_.next_batch(max, ms);
+      out = wait_batch(max, timeout_ms(timeout));
     } else {
       while (pos_ < batch_.size() && out.size() < max) out.push_back(std::move(batch_[pos_++]));
     }
@@ -131,6 +128,26 @@ class PyConsumer {
     sea::ShardId shard;
     sea::SeqNo seq;
   };
+  // Waits without the GIL, in slices of at most 200 ms: Python runs its signal handlers only
+  // with the GIL, so Ctrl-C (KeyboardInterrupt) stops a long wait at the next slice.
+  std::vector<sea::Message> wait_batch(std::size_t max, std::int64_t ms) {
+    const auto start = std::chrono::steady_clock::now();
+    while (true) {
+      std::int64_t slice = 200;
+      if (ms >= 0) {
+        const std::int64_t spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+        slice = std::clamp<std::int64_t>(ms - spent, 0, 200);
+      }
+      std::vector<sea::Message> out;
+      {
+        py::gil_scoped_release unlocked;
+        out = consumer_.next_batch(max, slice);
+      }
+      if (!out.empty() || (until_end_ && consumer_.at_end())) return out;
+      if (ms >= 0 && std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(ms)) return out;
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    }
+  }
   void note_handed(const sea::Message& m) {
     if (!auto_ack_) return;
     for (Handed& h : handed_)
@@ -147,6 +164,7 @@ class PyConsumer {
 
   sea::Consumer consumer_;
   bool auto_ack_;
+  bool until_end_;
   std::vector<sea::Message> batch_;
   std::size_t pos_ = 0;
   std::vector<Handed> handed_;
@@ -270,7 +288,7 @@ PYBIND11_MODULE(_native, m) {
             o.from(start_of(start)).until_end(until_end).auto_ack(false);
             if (group) o.group(*group);
             for (const auto& [k, v] : properties) o.property(k, v);
-            return PyConsumer(c.consumer(streams, o), auto_ack);
+            return PyConsumer(c.consumer(streams, o), auto_ack, until_end);
           }, py::arg("streams"), py::arg("group") = py::none(), py::arg("start") = "earliest",
           py::arg("until_end") = false, py::arg("auto_ack") = true,
           py::arg("properties") = std::map<std::string, std::string>(), py::keep_alive<0, 1>())
