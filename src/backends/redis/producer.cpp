@@ -280,9 +280,13 @@ void RedisProducer::on_reply(Ticket ticket, redisReply* reply, const Error* erro
     if (options_.delivery == Delivery::at_most_once) {
       finish(entry, *error);
     } else {
-      // Lost with its connection: send it again when the node is back.
+      // Lost with its connection: send it again when the node is back, one at a time until one
+      // is written. A restarted server answers -LOADING while it reads its data back: had the
+      // whole window gone again at once, the entries refused before loading ended would be
+      // retried after later ones were written (out of order; faults/redis-faults saw it).
       entry.state = State::queued;
       resend_from_ = std::min(resend_from_, ticket);
+      flow_of(entry.shard).probing = true;
     }
   } else if (reply->type == REDIS_REPLY_ERROR) {
     if (transient_refusal(reply_text(reply)) && options_.delivery != Delivery::at_most_once) {
